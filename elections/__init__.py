@@ -1,0 +1,70 @@
+"""Election administration for the direct elections of akims in Kazakhstan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def _template_folder() -> str:
+    """templates/ at the top of a checkout, or elections/templates inside an installed wheel."""
+    packaged = Path(__file__).parent / "templates"
+    return str(packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    from elections import config, errors, i18n, security, sqlite
+    from elections.auth.access import check_all_routes_guarded, install
+    from elections.extensions import babel, csrf, db, login_manager, migrate
+
+    app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    config.finalise(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    translations = i18n.compile_catalogs(Path(app.instance_path) / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    with app.app_context():
+        sqlite.configure(db.engine)
+
+    _register_blueprints(app)
+    install(app)
+    errors.register_error_handlers(app)
+    app.after_request(security.add_headers)
+    _register_template_helpers(app)
+    _register_cli(app)
+    check_all_routes_guarded(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from elections import audit_api, i18n, pages
+    from elections.auth import views as auth_views
+    from elections.extensions import csrf
+    from elections.territory import api as territory_api
+    from elections.territory import views as territory_views
+
+    for api in (territory_api.bp, audit_api.bp):
+        csrf.exempt(api)
+        app.register_blueprint(api)
+    for blueprint in (pages.bp, i18n.bp, auth_views.bp, territory_views.bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from elections import templating
+
+    templating.install(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from elections import cli
+
+    cli.install(app)

@@ -1,0 +1,132 @@
+"""Typed audit events, hash-chained and written in the same transaction as the change.
+
+Each event stores the SHA-256 of its own content and of the event before it, and a
+one-row head holds the last sequence number and hash. Appending locks the head row,
+so concurrent writers queue instead of forking the chain; ``verify`` recomputes the
+chain and names the first event that was altered or removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from elections.db import UTCDateTime, utcnow
+from elections.extensions import db
+
+GENESIS = "0" * 64
+
+
+class Action(StrEnum):
+    UNIT_CREATED = "unit.created"
+    PARTY_CREATED = "party.created"
+    ELECTION_CALLED = "election.called"
+    PRECINCT_CREATED = "precinct.created"
+    USER_CREATED = "user.created"
+    TOKEN_ISSUED = "user.token_issued"  # noqa: S105 (an action name, not a secret)
+    LOGIN_SUCCEEDED = "user.login_succeeded"
+    LOGIN_FAILED = "user.login_failed"
+    ACCOUNT_LOCKED = "user.locked"
+    DEMO_LOADED = "demo.loaded"
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(db.Model):
+    """The end of the chain: lets verify notice events removed from the tail."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(event: AuditEvent) -> str:
+    content = canonical(
+        {
+            "seq": event.seq,
+            "at": event.at.isoformat(),
+            "actor": event.actor,
+            "actor_id": event.actor_id,
+            "action": event.action,
+            "entity_type": event.entity_type,
+            "entity_id": event.entity_id,
+            "payload": event.payload,
+            "prev_hash": event.prev_hash,
+        }
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def record(action: Action, entity_type: str, entity_id, payload: dict, actor=None) -> AuditEvent:
+    """Append an event to the chain inside the caller's transaction (no commit here)."""
+    head = db.session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one()
+    event = AuditEvent(
+        seq=head.seq + 1,
+        at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor=getattr(actor, "username", None) or "system",
+        action=str(action),
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        payload=canonical(payload),
+        prev_hash=head.hash,
+    )
+    event.hash = event_hash(event)
+    head.seq, head.hash = event.seq, event.hash
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    count: int
+    problem: str | None = None
+
+
+def verify() -> Verdict:
+    expected_seq, prev, count = 1, GENESIS, 0
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)
+    for event in events.scalars():
+        if event.seq != expected_seq:
+            return Verdict(False, count, f"event {expected_seq} was removed")
+        if event_hash(event) != event.hash:
+            return Verdict(False, count, f"event {event.seq} was altered")
+        if event.prev_hash != prev:
+            # The content of this event is intact, so its predecessor was rewritten.
+            return Verdict(False, count, f"event {event.seq - 1} was altered")
+        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    head = db.session.get(AuditHead, 1)
+    if head is None or head.seq != count or head.hash != prev:
+        return Verdict(False, count, f"event {count + 1} was removed")
+    return Verdict(True, count)

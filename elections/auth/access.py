@@ -1,0 +1,141 @@
+"""Access rules that fail closed.
+
+Every view declares who may call it with ``@public`` or ``@roles(...)``; the app
+refuses to start when a route has neither. Role checks happen before the view
+runs; scope checks (is this election, precinct or candidate inside the user's
+commission?) load the object and call ``ensure_*`` helpers here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from elections.auth.models import ROLES, TERRITORIAL_ROLES, ApiToken, User
+from elections.errors import ErrorItem, ServiceError, forbidden, not_found
+from elections.extensions import db
+
+EXEMPT_ENDPOINTS = {"static"}
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    public: bool
+    roles: tuple[str, ...] = ()
+
+
+def public(view):
+    """Anyone, signed in or not, may call this view."""
+    view.access_rule = AccessRule(public=True)
+    return view
+
+
+def roles(*allowed: str):
+    """Only signed-in users with one of these roles may call this view."""
+    unknown = set(allowed) - set(ROLES)
+    if unknown or not allowed:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+
+    def decorate(view):
+        view.access_rule = AccessRule(public=False, roles=tuple(allowed))
+        return view
+
+    return decorate
+
+
+class UnguardedRoute(RuntimeError):
+    """A route without an access rule: the app will not start with one."""
+
+
+def check_all_routes_guarded(app: Flask) -> None:
+    missing = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in EXEMPT_ENDPOINTS and not hasattr(view, "access_rule")
+    )
+    if missing:
+        raise UnguardedRoute("routes without an access rule: " + ", ".join(missing))
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _bearer_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized()
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(token.strip()))
+    ).scalar_one_or_none()
+    if row is None or not row.user.active:
+        raise _unauthorized()
+    return row.user
+
+
+def _unauthorized() -> ServiceError:
+    return ServiceError(
+        401,
+        [ErrorItem("unauthorized", _("Sign in or send a valid API token."))],
+        {"WWW-Authenticate": 'Bearer realm="elections"'},
+    )
+
+
+def current_actor() -> User | None:
+    """The user of this request: from the bearer token on the API, from the session on pages."""
+    return g.get("actor")
+
+
+def enforce_access() -> object | None:
+    """before_request hook: authenticate, then apply the view's declared rule."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if view is None or request.endpoint in EXEMPT_ENDPOINTS:
+        return None
+    rule: AccessRule | None = getattr(view, "access_rule", None)
+    if rule is None:  # unreachable after the start-up check; fail closed all the same
+        raise not_found()
+    if is_api_request():
+        g.actor = _bearer_user()
+    else:
+        g.actor = current_user if current_user.is_authenticated else None
+    if rule.public:
+        return None
+    if g.actor is None:
+        if is_api_request():
+            raise _unauthorized()
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if g.actor.role not in rule.roles:
+        raise forbidden()
+    return None
+
+
+def install(app: Flask) -> None:
+    app.before_request(enforce_access)
+
+
+def organises(user: User, election) -> bool:
+    return user.role in TERRITORIAL_ROLES and user.commission_unit_id == election.organiser_id
+
+
+def ensure_organiser(user: User, election, *, chair: bool = False) -> None:
+    """Territorial staff act only on elections their commission organises."""
+    if not organises(user, election):
+        raise not_found()
+    if chair and user.role != "territorial_chair":
+        raise forbidden()
+
+
+def ensure_precinct_access(user: User, precinct) -> None:
+    """A secretary reaches only their own precinct; the organising commission reaches all."""
+    if user.role == "precinct_secretary":
+        if user.precinct_id != precinct.id:
+            raise not_found()
+        return
+    ensure_organiser(user, precinct.election)

@@ -1,0 +1,58 @@
+"""Users, their roles and scopes, and API tokens (stored only as hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elections.db import UTCDateTime, utcnow
+from elections.extensions import db
+from elections.territory.models import Precinct, Unit
+
+ROLES = ("cec_admin", "territorial_member", "territorial_chair", "precinct_secretary")
+TERRITORIAL_ROLES = ("territorial_member", "territorial_chair")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(30))
+    commission_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    commission: Mapped[Unit | None] = relationship()
+    precinct: Mapped[Precinct | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        """Tokens carry 256 bits of randomness, so a plain SHA-256 is enough to store them."""
+        return hashlib.sha256(token.encode()).hexdigest()

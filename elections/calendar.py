@@ -1,0 +1,71 @@
+"""The election calendar: legal deadlines from election day and the rule profile.
+
+Deadlines are local (Asia/Almaty) wall-clock times such as "18:00, 25 days before
+election day"; they are returned as aware UTC instants. Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from elections.rules import Profile
+
+
+@dataclass(frozen=True)
+class Calendar:
+    nomination_opens: datetime
+    nomination_closes: datetime
+    registration_closes: datetime
+    withdrawal_closes: datetime
+    results_due: datetime
+    publication_due: datetime
+
+    def as_dict(self) -> dict[str, datetime]:
+        return asdict(self)
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def compute_calendar(
+    called_on: date, election_day: date, profile: Profile, tz: ZoneInfo
+) -> Calendar:
+    cutoff = profile.deadline_local_time
+
+    def before(days: int) -> datetime:
+        return local_instant(election_day - timedelta(days=days), cutoff, tz)
+
+    def after(days: int) -> datetime:
+        return local_instant(election_day + timedelta(days=days), cutoff, tz)
+
+    opens_on = called_on + timedelta(days=profile.nomination_opens_days_after_call)
+    return Calendar(
+        nomination_opens=local_instant(opens_on, time(0, 0), tz),
+        nomination_closes=before(profile.nomination_closes_days_before),
+        registration_closes=before(profile.registration_closes_days_before),
+        withdrawal_closes=before(profile.withdrawal_closes_days_before),
+        results_due=after(profile.results_due_days_after),
+        publication_due=after(profile.publication_due_days_after),
+    )
+
+
+def phase(calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo) -> str:
+    """Where the election stands at ``now``.
+
+    One of called, nomination, registration, campaign, voting, counting.
+    """
+    if now < calendar.nomination_opens:
+        return "called"
+    if now < calendar.nomination_closes:
+        return "nomination"
+    if now < calendar.registration_closes:
+        return "registration"
+    voting_starts = local_instant(election_day, time(0, 0), tz)
+    if now < voting_starts:
+        return "campaign"
+    if now < voting_starts + timedelta(days=1):
+        return "voting"
+    return "counting"

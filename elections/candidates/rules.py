@@ -1,0 +1,547 @@
+"""Eligibility of a candidate for akim: plain facts in, every violation out.
+
+The numbers come from the election's rule profile and every violation names the
+article it rests on (domain.md, "Candidates"). Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from elections.rules import Profile
+
+ELECTION_LAW = 'Constitutional Law "On Elections in the Republic of Kazakhstan"'
+CITIZENSHIP_BASIS = f"{ELECTION_LAW}, art. 4"
+DISQUALIFICATION_BASIS = f"{ELECTION_LAW}, art. 113-2; LG law art. 36-2"
+PARTY_NOMINATION_BASIS = f"{ELECTION_LAW}, art. 113-3 (a party nominates its own members only)"
+DOCUMENTS_BASIS = f"{ELECTION_LAW}, art. 113-4 (nomination documents)"
+
+KAZAKHSTAN = "KZ"
+NOMINATION_TYPES = ("party", "self")
+SPECIAL_CHECK_RESULTS = ("passed", "failed", "pending")
+COMMON_DOCUMENTS = ("application", "biography", "declarations")
+
+VIOLATION_CODES: tuple[str, ...] = (
+    "not_citizen",
+    "age_below_minimum",
+    "education_insufficient",
+    "experience_insufficient",
+    "legal_incapacity",
+    "serving_sentence",
+    "unexpunged_conviction",
+    "corruption_offence",
+    "special_check_failed",
+    "special_check_pending",
+    "term_limit_reached",
+    "party_membership_required",
+    "signatures_insufficient",
+    "settlements_insufficient",
+    "deposit_unpaid",
+    "documents_missing",
+)
+
+Text = dict[str, str]
+
+EDUCATION_NAMES: dict[str, Text] = {
+    "postgraduate": {
+        "kk": "жоғары оқу орнынан кейінгі",
+        "ru": "послевузовское",
+        "en": "postgraduate",
+    },
+    "higher": {"kk": "жоғары", "ru": "высшее", "en": "higher"},
+    "post_secondary": {"kk": "орта білімнен кейінгі", "ru": "послесреднее", "en": "post-secondary"},
+    "technical_vocational": {
+        "kk": "техникалық және кәсіптік",
+        "ru": "техническое и профессиональное",
+        "en": "technical and vocational",
+    },
+    "general_secondary": {"kk": "жалпы орта", "ru": "общее среднее", "en": "general secondary"},
+    "basic_secondary": {"kk": "негізгі орта", "ru": "основное среднее", "en": "basic secondary"},
+    "primary": {"kk": "бастауыш", "ru": "начальное", "en": "primary"},
+}
+
+DOCUMENT_NAMES: dict[str, Text] = {
+    "application": {"kk": "өтініш", "ru": "заявление", "en": "application"},
+    "biography": {"kk": "өмірбаян", "ru": "биография", "en": "biography"},
+    "declarations": {
+        "kk": "активтер мен міндеттемелер туралы декларациялар",
+        "ru": "декларации об активах и обязательствах",
+        "en": "asset and liability declarations",
+    },
+    "party_decision": {
+        "kk": "партия шешімінен үзінді көшірме",
+        "ru": "выписка из решения партии",
+        "en": "extract of the party's decision",
+    },
+}
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    birth_date: date
+    citizenship: str
+    education: str
+    work_experience_years: float
+    nomination_type: str
+    party_member: bool | None
+    signatures_valid: int | None
+    settlements_covered: int | None
+    deposit_paid: bool
+    documents: Mapping[str, bool]
+    legal_capacity: bool
+    serving_sentence: bool
+    unexpunged_conviction: bool
+    corruption_offence: bool
+    special_check: str
+    consecutive_terms_in_post: int
+
+    def __post_init__(self) -> None:
+        # An unknown value would otherwise pass silently as "not party" or "not failed".
+        if self.nomination_type not in NOMINATION_TYPES:
+            raise ValueError(f"nomination_type must be one of {NOMINATION_TYPES}")
+        if self.special_check not in SPECIAL_CHECK_RESULTS:
+            raise ValueError(f"special_check must be one of {SPECIAL_CHECK_RESULTS}")
+
+
+@dataclass(frozen=True)
+class Territory:
+    voters: int
+    settlements: int
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str
+    message: Text
+    legal_basis: str
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years on ``day``; a birthday on ``day`` counts as reached.
+
+    Comparing (month, day) pairs makes someone born on 29 February come of age on
+    1 March in a non-leap year.
+    """
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def signatures_required(voters: int, profile: Profile) -> int:
+    return math.ceil(voters * profile.signature_voter_share)
+
+
+def settlements_required(settlements: int, profile: Profile) -> int:
+    return math.ceil(settlements * profile.signature_settlement_share)
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def _percent(share: Fraction, lang: str) -> str:
+    percent = share * 100
+    return _number(percent.numerator if percent.denominator == 1 else float(percent), lang)
+
+
+def _ru_genitive(value: float, singular: str, plural: str) -> str:
+    """The Russian noun after "не менее N" / "более N": 1, 21, 1,5 года; 2, 5, 25 лет."""
+    if value != int(value):
+        return singular
+    n = int(value)
+    return singular if n % 10 == 1 and n % 100 != 11 else plural
+
+
+def _en_plural(value: float, noun: str) -> str:
+    return noun if value == 1 else f"{noun}s"
+
+
+def _names(table: dict[str, Text], keys: list[str] | tuple[str, ...]) -> Text:
+    return {
+        lang: ", ".join(table[key][lang] if key in table else key for key in keys)
+        for lang in ("kk", "ru", "en")
+    }
+
+
+def _requirement_age(profile: Profile) -> Text:
+    n = profile.min_age
+    return {
+        "kk": f"Кандидат сайлау күні кемінде {n} жасқа толуы керек.",
+        "ru": f"В день выборов кандидату должно быть не менее {n} "
+        f"{_ru_genitive(n, 'года', 'лет')}.",
+        "en": f"A candidate must be at least {n} {_en_plural(n, 'year')} old on election day.",
+    }
+
+
+def _requirement_education(profile: Profile) -> Text:
+    levels = _names(EDUCATION_NAMES, profile.education_levels)
+    return {
+        "kk": f"Кандидаттың білімі мына деңгейлердің бірі болуы керек: {levels['kk']}.",
+        "ru": f"Образование кандидата должно быть одного из уровней: {levels['ru']}.",
+        "en": f"A candidate's education must be one of: {levels['en']}.",
+    }
+
+
+def _requirement_experience(profile: Profile) -> Text:
+    n = profile.min_experience_years
+    return {
+        "kk": f"Кандидаттың жұмыс өтілі кемінде {_number(n, 'kk')} жыл болуы керек.",
+        "ru": f"Стаж работы кандидата должен быть не менее {_number(n, 'ru')} "
+        f"{_ru_genitive(n, 'года', 'лет')}.",
+        "en": f"A candidate must have at least {_number(n, 'en')} {_en_plural(n, 'year')} "
+        "of work experience.",
+    }
+
+
+def _requirement_terms(profile: Profile) -> Text:
+    n = profile.max_consecutive_terms
+    return {
+        "kk": f"Бір адам бір лауазымды қатарынан {n} мерзімнен артық атқара алмайды.",
+        "ru": f"Одно лицо не может занимать одну и ту же должность более {n} "
+        f"{_ru_genitive(n, 'срока', 'сроков')} подряд.",
+        "en": f"No one may hold the same post for more than {n} consecutive "
+        f"{_en_plural(n, 'term')}.",
+    }
+
+
+def _requirement_signatures(profile: Profile) -> Text:
+    share = profile.signature_voter_share
+    return {
+        "kk": "Өзін-өзі ұсынған кандидат аумақ сайлаушыларының кемінде "
+        f"{_percent(share, 'kk')}%-ының жарамды қолын жинауы керек.",
+        "ru": "Самовыдвиженец должен собрать действительные подписи не менее "
+        f"{_percent(share, 'ru')}% избирателей территории.",
+        "en": "A self-nominee needs valid signatures of at least "
+        f"{_percent(share, 'en')}% of the voters of the territory.",
+    }
+
+
+def _requirement_settlements(profile: Profile) -> Text:
+    share = profile.signature_settlement_share
+    return {
+        "kk": f"Қолдар аумақтағы елді мекендердің кемінде {share} бөлігінде жиналуы керек.",
+        "ru": f"Подписи должны быть собраны не менее чем в {share} населённых пунктов территории.",
+        "en": f"Signatures must be collected in at least {share} of the settlements "
+        "of the territory.",
+    }
+
+
+def _requirement_deposit(profile: Profile) -> Text:
+    m = profile.deposit_min_wage_multiple
+    return {
+        "kk": f"Ең төмен жалақының {m} еселенген мөлшеріндегі сайлау жарнасы төленбеген.",
+        "ru": f"Не внесён избирательный взнос в {m}-кратном размере минимальной заработной платы.",
+        "en": f"The electoral deposit of {m}x the minimum wage has not been paid.",
+    }
+
+
+def _fixed(text: Text) -> Callable[[Profile], Text]:
+    return lambda _profile: dict(text)
+
+
+def _basis(rule: str) -> Callable[[Profile], str]:
+    return lambda profile: profile.basis_of(rule)
+
+
+def _constant(basis: str) -> Callable[[Profile], str]:
+    return lambda _profile: basis
+
+
+# Per code: the requirement as a sentence (with the profile's figures) and its legal basis.
+_RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = {
+    "not_citizen": (
+        _fixed(
+            {
+                "kk": "Әкім лауазымына тек Қазақстан Республикасының азаматы кандидат бола алады.",
+                "ru": "Кандидатом в акимы может быть только гражданин Республики Казахстан.",
+                "en": "Only a citizen of the Republic of Kazakhstan may stand for akim.",
+            }
+        ),
+        _constant(CITIZENSHIP_BASIS),
+    ),
+    "age_below_minimum": (_requirement_age, _basis("min_age")),
+    "education_insufficient": (_requirement_education, _basis("education_levels")),
+    "experience_insufficient": (_requirement_experience, _basis("min_experience_years")),
+    "legal_incapacity": (
+        _fixed(
+            {
+                "kk": "Кандидат сот шешімімен әрекетке қабілетсіз деп танылған.",
+                "ru": "Кандидат признан судом недееспособным.",
+                "en": "The candidate has been declared legally incapable by a court.",
+            }
+        ),
+        _constant(DISQUALIFICATION_BASIS),
+    ),
+    "serving_sentence": (
+        _fixed(
+            {
+                "kk": "Кандидат сот үкімі бойынша жазасын өтеп жүр.",
+                "ru": "Кандидат отбывает наказание по приговору суда.",
+                "en": "The candidate is serving a sentence imposed by a court.",
+            }
+        ),
+        _constant(DISQUALIFICATION_BASIS),
+    ),
+    "unexpunged_conviction": (
+        _fixed(
+            {
+                "kk": "Кандидаттың заңда белгіленген тәртіппен өтелмеген немесе алынбаған "
+                "соттылығы бар.",
+                "ru": "У кандидата есть непогашенная или неснятая в установленном законом "
+                "порядке судимость.",
+                "en": "The candidate has a criminal record that has not been expunged or "
+                "lifted as the law provides.",
+            }
+        ),
+        _constant(DISQUALIFICATION_BASIS),
+    ),
+    "corruption_offence": (
+        _fixed(
+            {
+                "kk": "Кандидаттың сыбайлас жемқорлық құқық бұзушылық жасағанын сот анықтаған.",
+                "ru": "Судом установлено совершение кандидатом коррупционного правонарушения.",
+                "en": "A court has established that the candidate committed a corruption offence.",
+            }
+        ),
+        _constant(DISQUALIFICATION_BASIS),
+    ),
+    "special_check_failed": (
+        _fixed(
+            {
+                "kk": "Кандидат арнайы тексеруден өтпеді.",
+                "ru": "Кандидат не прошёл специальную проверку.",
+                "en": "The candidate did not pass the special check.",
+            }
+        ),
+        _constant(DISQUALIFICATION_BASIS),
+    ),
+    "special_check_pending": (
+        _fixed(
+            {
+                "kk": "Кандидатты арнайы тексеру әлі аяқталған жоқ.",
+                "ru": "Специальная проверка кандидата ещё не завершена.",
+                "en": "The special check of the candidate is not complete yet.",
+            }
+        ),
+        _constant(DISQUALIFICATION_BASIS),
+    ),
+    "term_limit_reached": (_requirement_terms, _basis("max_consecutive_terms")),
+    "party_membership_required": (
+        _fixed(
+            {
+                "kk": "Партия тек өз мүшелерін ғана ұсына алады; кандидат партия мүшесі емес.",
+                "ru": "Партия вправе выдвигать только своих членов; кандидат не является "
+                "членом партии.",
+                "en": "A party may nominate only its own members; the candidate is not a "
+                "member of the party.",
+            }
+        ),
+        _constant(PARTY_NOMINATION_BASIS),
+    ),
+    "signatures_insufficient": (_requirement_signatures, _basis("signature_voter_share")),
+    "settlements_insufficient": (_requirement_settlements, _basis("signature_settlement_share")),
+    "deposit_unpaid": (_requirement_deposit, _basis("deposit_min_wage_multiple")),
+    "documents_missing": (
+        _fixed(
+            {
+                "kk": "Кандидатты ұсыну үшін қажетті құжаттардың бәрі тапсырылмаған.",
+                "ru": "Представлены не все документы, необходимые для выдвижения.",
+                "en": "Not all documents required for nomination have been filed.",
+            }
+        ),
+        _constant(DOCUMENTS_BASIS),
+    ),
+}
+
+
+def describe(code: str, profile: Profile) -> Violation:
+    """The generic violation for ``code``: the requirement and its basis, no candidate figures.
+
+    Used when a commission refuses registration citing a code as grounds.
+    """
+    if code not in _RULES:
+        raise ValueError(f"unknown violation code {code!r}")
+    requirement, basis = _RULES[code]
+    return Violation(code=code, message=requirement(profile), legal_basis=basis(profile))
+
+
+def _violation(code: str, profile: Profile, detail: Text | None = None) -> Violation:
+    generic = describe(code, profile)
+    if detail is None:
+        return generic
+    message = {lang: f"{text} {detail[lang]}" for lang, text in generic.message.items()}
+    return Violation(code=code, message=message, legal_basis=generic.legal_basis)
+
+
+def required_documents(nomination_type: str) -> tuple[str, ...]:
+    """The party's decision is asked of party nominees only, never of self-nominees."""
+    if nomination_type == "party":
+        return (*COMMON_DOCUMENTS, "party_decision")
+    return COMMON_DOCUMENTS
+
+
+def check_eligibility(
+    facts: CandidateFacts, election_day: date, profile: Profile, territory: Territory
+) -> list[Violation]:
+    """Every violation, in the order of ``VIOLATION_CODES``; an empty list means eligible."""
+    found: list[Violation] = []
+
+    if facts.citizenship.upper() != KAZAKHSTAN:
+        found.append(
+            _violation(
+                "not_citizen",
+                profile,
+                {
+                    "kk": f"Көрсетілген азаматтығы: {facts.citizenship}.",
+                    "ru": f"Указанное гражданство: {facts.citizenship}.",
+                    "en": f"Citizenship given: {facts.citizenship}.",
+                },
+            )
+        )
+
+    age = age_on(facts.birth_date, election_day)
+    if age < profile.min_age:
+        day = election_day.isoformat()
+        found.append(
+            _violation(
+                "age_below_minimum",
+                profile,
+                {
+                    "kk": f"Кандидаттың сайлау күнгі ({day}) жасы: {age}.",
+                    "ru": f"Возраст кандидата в день выборов ({day}): {age}.",
+                    "en": f"On election day ({day}) the candidate is {age}.",
+                },
+            )
+        )
+
+    if facts.education not in profile.education_levels:
+        level = _names(EDUCATION_NAMES, [facts.education])
+        found.append(
+            _violation(
+                "education_insufficient",
+                profile,
+                {
+                    "kk": f"Кандидаттың білімі: {level['kk']}.",
+                    "ru": f"Образование кандидата: {level['ru']}.",
+                    "en": f"The candidate's education: {level['en']}.",
+                },
+            )
+        )
+
+    if facts.work_experience_years < profile.min_experience_years:
+        years = facts.work_experience_years
+        found.append(
+            _violation(
+                "experience_insufficient",
+                profile,
+                {
+                    "kk": f"Көрсетілген жұмыс өтілі, жыл: {_number(years, 'kk')}.",
+                    "ru": f"Указанный стаж работы, лет: {_number(years, 'ru')}.",
+                    "en": f"Work experience given, years: {_number(years, 'en')}.",
+                },
+            )
+        )
+
+    for code, disqualified in (
+        ("legal_incapacity", not facts.legal_capacity),
+        ("serving_sentence", facts.serving_sentence),
+        ("unexpunged_conviction", facts.unexpunged_conviction),
+        ("corruption_offence", facts.corruption_offence),
+        ("special_check_failed", facts.special_check == "failed"),
+        ("special_check_pending", facts.special_check == "pending"),
+    ):
+        if disqualified:
+            found.append(_violation(code, profile))
+
+    terms = facts.consecutive_terms_in_post
+    if terms >= profile.max_consecutive_terms:
+        found.append(
+            _violation(
+                "term_limit_reached",
+                profile,
+                {
+                    "kk": f"Кандидаттың осы лауазымда қатарынан өткерген мерзімдері: {terms}.",
+                    "ru": f"Число сроков подряд, отработанных кандидатом в этой должности: "
+                    f"{terms}.",
+                    "en": f"Consecutive terms the candidate has served in this post: {terms}.",
+                },
+            )
+        )
+
+    # A party nominee must prove membership: unknown counts as not a member.
+    if facts.nomination_type == "party" and facts.party_member is not True:
+        found.append(_violation("party_membership_required", profile))
+
+    if facts.nomination_type == "self":
+        found.extend(_signature_violations(facts, profile, territory))
+
+    if not facts.deposit_paid:
+        found.append(_violation("deposit_unpaid", profile))
+
+    missing = [
+        name
+        for name in required_documents(facts.nomination_type)
+        if not facts.documents.get(name, False)
+    ]
+    if missing:
+        names = _names(DOCUMENT_NAMES, missing)
+        found.append(
+            _violation(
+                "documents_missing",
+                profile,
+                {
+                    "kk": f"Жетіспейтін құжаттар: {names['kk']}.",
+                    "ru": f"Отсутствуют: {names['ru']}.",
+                    "en": f"Missing: {names['en']}.",
+                },
+            )
+        )
+
+    return found
+
+
+def _signature_violations(
+    facts: CandidateFacts, profile: Profile, territory: Territory
+) -> list[Violation]:
+    found: list[Violation] = []
+    required = signatures_required(territory.voters, profile)
+    valid = facts.signatures_valid or 0
+    if valid < required:
+        voters = territory.voters
+        found.append(
+            _violation(
+                "signatures_insufficient",
+                profile,
+                {
+                    "kk": f"Талап етілетін қол саны: {required} ({voters} сайлаушыдан); "
+                    f"жарамды қолдар: {valid}.",
+                    "ru": f"Требуется подписей: {required} (при {voters} избирателях); "
+                    f"действительных: {valid}.",
+                    "en": f"Required: {required} (of {voters} voters); valid: {valid}.",
+                },
+            )
+        )
+    required = settlements_required(territory.settlements, profile)
+    covered = facts.settlements_covered or 0
+    if covered < required:
+        total = territory.settlements
+        found.append(
+            _violation(
+                "settlements_insufficient",
+                profile,
+                {
+                    "kk": f"Талап етілетін елді мекендер саны: {required} ({total} ішінен); "
+                    f"қол жиналғаны: {covered}.",
+                    "ru": f"Требуется населённых пунктов: {required} из {total}; "
+                    f"подписи собраны в {covered}.",
+                    "en": f"Required: {required} of {total} settlements; covered: {covered}.",
+                },
+            )
+        )
+    return found

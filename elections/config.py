@@ -1,0 +1,59 @@
+"""Configuration from the environment. Nothing secret lives in the repository."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _normalise_database_url(url: str) -> str:
+    """Plain postgresql:// URLs are served by psycopg 3, the driver this service installs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    database_url = os.environ.get("ELECTIONS_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "elections.sqlite3")
+    )
+    development = os.environ.get("ELECTIONS_ENV", "production") == "development"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ELECTIONS_TIMEZONE": os.environ.get("ELECTIONS_TIMEZONE", "Asia/Almaty"),
+        "BABEL_DEFAULT_LOCALE": "kk",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("ELECTIONS_TIMEZONE", "Asia/Almaty"),
+        "LANGUAGES": ("kk", "ru", "en"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "STATUS_LOOKUP_RATE": (10, 60),
+    }
+
+
+def finalise(config: dict) -> None:
+    config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

@@ -1,0 +1,141 @@
+"""One error envelope for the API, friendly pages for people, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+GENERIC = {
+    400: ("bad_request", _l("The request could not be read.")),
+    401: ("unauthorized", _l("Sign in or send a valid API token.")),
+    403: ("forbidden", _l("You are not allowed to do this.")),
+    404: ("not_found", _l("Nothing was found at this address.")),
+    405: ("method_not_allowed", _l("This method is not allowed here.")),
+    409: ("conflict", _l("The current state does not allow this.")),
+    413: ("payload_too_large", _l("The request is too large.")),
+    415: ("unsupported_media_type", _l("Send JSON with Content-Type: application/json.")),
+    422: ("invalid", _l("The data is not valid.")),
+    429: ("too_many_requests", _l("Too many requests. Try again later.")),
+    500: ("internal_error", _l("Something went wrong on our side. Nothing was saved.")),
+    503: ("service_unavailable", _l("The service is briefly unavailable. Try again shortly.")),
+}
+
+
+@dataclass
+class ErrorItem:
+    code: str
+    message: str
+    field: str | None = None
+    legal_basis: str | None = None
+    extra: dict = dataclass_field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        body = {"code": self.code, "message": str(self.message)}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.legal_basis is not None:
+            body["legal_basis"] = self.legal_basis
+        body.update(self.extra)
+        return body
+
+
+class ServiceError(Exception):
+    """A refusal that the client can understand; carries its HTTP status and error items."""
+
+    def __init__(self, status: int, items: list[ErrorItem], headers: dict | None = None):
+        super().__init__(", ".join(item.code for item in items))
+        self.status = status
+        self.items = items
+        self.headers = headers or {}
+
+    def by_field(self) -> dict[str, list[str]]:
+        """Field -> messages, to show a refusal next to the form fields it concerns."""
+        fields: dict[str, list[str]] = {}
+        for item in self.items:
+            fields.setdefault(item.field or "", []).append(str(item.message))
+        return fields
+
+    @classmethod
+    def one(cls, status: int, code: str, message: str, **kwargs) -> ServiceError:
+        return cls(status, [ErrorItem(code, message, **kwargs)])
+
+
+def not_found() -> ServiceError:
+    return ServiceError.one(404, "not_found", GENERIC[404][1])
+
+
+def forbidden() -> ServiceError:
+    return ServiceError.one(403, "forbidden", GENERIC[403][1])
+
+
+def conflict(code: str, message: str, **kwargs) -> ServiceError:
+    return ServiceError.one(409, code, message, **kwargs)
+
+
+def invalid(items: list[ErrorItem]) -> ServiceError:
+    return ServiceError(422, items)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def envelope(status: int, items: list[ErrorItem], headers: dict | None = None):
+    response = jsonify({"errors": [item.to_json() for item in items]})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _render(status: int, items: list[ErrorItem], headers: dict | None = None):
+    if wants_json():
+        return envelope(status, items, headers)
+    body = render_template("error.html", status=status, items=items)
+    return body, status, headers or {}
+
+
+def _from_http(error: HTTPException):
+    status = error.code or 500
+    code, message = GENERIC.get(status, (error.name.lower().replace(" ", "_"), error.description))
+    headers = dict(error.get_headers()) if status in (405, 429) else {}
+    headers.pop("Content-Type", None)
+    return _render(status, [ErrorItem(code, str(message))], headers)
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        return _render(error.status, error.items, error.headers)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = _(
+            "The form has expired or was sent from elsewhere. Reload the page and try again."
+        )
+        return _render(400, [ErrorItem("csrf_failed", message)])
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _from_http(error)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        log.exception("database error")
+        code, message = GENERIC[503]
+        return _render(503, [ErrorItem(code, str(message))], {"Retry-After": "5"})
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error")
+        code, message = GENERIC[500]
+        return _render(500, [ErrorItem(code, str(message))])

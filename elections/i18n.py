@@ -1,0 +1,65 @@
+"""Kazakh (default), Russian and English.
+
+The catalogs ship as .po files; the app compiles them into its instance folder on
+start when the compiled copy is missing or older, so a fresh clone needs no
+separate build step.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, current_app, redirect, request
+
+from elections.auth.access import public
+
+SOURCE = Path(__file__).parent / "translations"
+COOKIE = "lang"
+
+bp = Blueprint("i18n", __name__)
+
+
+def compile_catalogs(target: Path) -> Path:
+    for po_path in SOURCE.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = target / po_path.relative_to(SOURCE).with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        # Written aside and renamed, so two workers starting at once never read half a file.
+        fd, tmp = tempfile.mkstemp(dir=mo_path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            write_mo(handle, catalog)
+        os.replace(tmp, mo_path)
+    return target
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    for choice in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if choice in languages:
+            return choice
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or languages[0]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@bp.get("/lang/<code>")
+@public
+def switch(code: str):
+    response = redirect(safe_next(request.args.get("next")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,29 @@
+"""marshmallow fields shared by the feature schemas."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+
+class LocalDateTime(fields.DateTime):
+    """An aware instant shown with the offset of the service's timezone (Asia/Almaty)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        tz = ZoneInfo(current_app.config["ELECTIONS_TIMEZONE"])
+        return value.astimezone(tz).isoformat()
+
+
+class NameSchema(Schema):
+    kk = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    ru = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+def kato_field(**kwargs) -> fields.String:
+    return fields.String(
+        validate=validate.Regexp(r"^\d{9}$", error="A KATO code is 9 digits."), **kwargs
+    )

@@ -1,0 +1,76 @@
+"""Admin forms for units, parties, elections and precincts."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from elections.rules import ELECTION_KINDS, profile_keys
+from elections.territory.models import UNIT_KINDS
+
+KATO = Regexp(r"^\d{9}$", message=_l("A KATO code is 9 digits."))
+
+
+class UnitForm(FlaskForm):
+    kato = StringField(_l("KATO code"), validators=[DataRequired(), KATO])
+    parent_kato = StringField(_l("Parent unit KATO code"), validators=[Optional(), KATO])
+    kind = SelectField(_l("Kind"), choices=[(kind, kind) for kind in UNIT_KINDS])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=300)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
+
+    def to_data(self) -> dict:
+        return {
+            "kato": self.kato.data,
+            "parent_kato": self.parent_kato.data or None,
+            "kind": self.kind.data,
+            "name": {"kk": self.name_kk.data, "ru": self.name_ru.data},
+        }
+
+
+class PartyForm(FlaskForm):
+    short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=300)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
+
+    def to_data(self) -> dict:
+        return {
+            "short_name": self.short_name.data,
+            "name": {"kk": self.name_kk.data, "ru": self.name_ru.data},
+        }
+
+
+class ElectionForm(FlaskForm):
+    unit_kato = StringField(_l("KATO code of the elected unit"), validators=[DataRequired(), KATO])
+    kind = SelectField(_l("Kind"), choices=[(kind, kind) for kind in ELECTION_KINDS])
+    called_on = DateField(_l("Called on"), validators=[DataRequired()])
+    election_day = DateField(_l("Election day"), validators=[DataRequired()])
+    profile = SelectField(
+        _l("Rule profile"),
+        choices=[("", _l("Default for the kind and date"))] + [(k, k) for k in profile_keys()],
+    )
+
+    def to_data(self) -> dict:
+        return {
+            "unit_kato": self.unit_kato.data,
+            "kind": self.kind.data,
+            "called_on": self.called_on.data,
+            "election_day": self.election_day.data,
+            "profile": self.profile.data or None,
+        }
+
+
+class PrecinctForm(FlaskForm):
+    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1)])
+    unit_kato = StringField(_l("KATO code of the place"), validators=[DataRequired(), KATO])
+    voters_on_list = IntegerField(
+        _l("Voters on the list"), validators=[DataRequired(), NumberRange(min=0)]
+    )
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=500)])
+
+    def to_data(self) -> dict:
+        return {
+            "number": self.number.data,
+            "unit_kato": self.unit_kato.data,
+            "voters_on_list": self.voters_on_list.data,
+            "address": self.address.data,
+        }

@@ -1,0 +1,119 @@
+"""Administrative units (KATO), parties, elections and their precincts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elections.calendar import Calendar, compute_calendar, phase
+from elections.db import UTCDateTime, utcnow
+from elections.extensions import db
+from elections.rules import Profile, profile_from_dict
+
+UNIT_KINDS = (
+    "region",
+    "city_republican",
+    "district",
+    "city_regional",
+    "city_district",
+    "rural_district",
+    "village",
+    "settlement",
+)
+# Units whose akim is elected in a `rural` election, and the places that count as settlements.
+RURAL_ELECTED_KINDS = ("rural_district", "village", "settlement", "city_district")
+SETTLEMENT_KINDS = ("village", "settlement", "city_district")
+DISTRICT_ELECTED_KINDS = ("district", "city_regional")
+# Territorial commissions that organise: rural -> district level, district -> region level.
+ORGANISER_KINDS = {"rural": ("district", "city_regional"), "district": ("region",)}
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kato: Mapped[str] = mapped_column(String(9), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.kato")
+
+    @property
+    def name(self) -> dict[str, str]:
+        return {"kk": self.name_kk, "ru": self.name_ru}
+
+    def ancestors(self) -> list[Unit]:
+        chain, unit = [], self.parent
+        while unit is not None:
+            chain.append(unit)
+            unit = unit.parent
+        return chain
+
+
+class Party(db.Model):
+    __tablename__ = "parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    short_name: Mapped[str] = mapped_column(String(40), unique=True)
+    name_kk: Mapped[str] = mapped_column(String(300))
+    name_ru: Mapped[str] = mapped_column(String(300))
+
+    @property
+    def name(self) -> dict[str, str]:
+        return {"kk": self.name_kk, "ru": self.name_ru}
+
+
+class Election(db.Model):
+    __tablename__ = "elections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    called_on: Mapped[date] = mapped_column(Date)
+    election_day: Mapped[date] = mapped_column(Date, index=True)
+    profile_key: Mapped[str] = mapped_column(String(40))
+    # The profile as it stood when the election was called: later edits never reach it.
+    profile_snapshot: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    organiser: Mapped[Unit] = relationship(foreign_keys=[organiser_id])
+    precincts: Mapped[list[Precinct]] = relationship(
+        back_populates="election", order_by="Precinct.number"
+    )
+
+    @property
+    def profile(self) -> Profile:
+        return profile_from_dict(self.profile_snapshot)
+
+    def calendar_in(self, tz: ZoneInfo) -> Calendar:
+        return compute_calendar(self.called_on, self.election_day, self.profile, tz)
+
+    def status_at(self, now: datetime, tz: ZoneInfo) -> str:
+        """A settled state (certified, repeat_required) wins; otherwise the calendar phase."""
+        if self.state != "open":
+            return self.state
+        return phase(self.calendar_in(tz), self.election_day, now, tz)
+
+
+class Precinct(db.Model):
+    __tablename__ = "precincts"
+    __table_args__ = (UniqueConstraint("election_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    voters_on_list: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(500))
+
+    election: Mapped[Election] = relationship(back_populates="precincts")
+    unit: Mapped[Unit] = relationship()

@@ -1,0 +1,220 @@
+"""Setting up territories, parties, elections and precincts. Each call records its audit event."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from elections import audit
+from elections.audit import Action
+from elections.errors import ErrorItem, invalid, not_found
+from elections.extensions import db
+from elections.rules import UnknownProfile, default_profile_key, load_profile
+from elections.territory.models import (
+    DISTRICT_ELECTED_KINDS,
+    ORGANISER_KINDS,
+    RURAL_ELECTED_KINDS,
+    Election,
+    Party,
+    Precinct,
+    Unit,
+)
+
+TOP_LEVEL_KINDS = ("region", "city_republican")
+
+
+def unit_by_kato(kato: str) -> Unit | None:
+    return db.session.execute(select(Unit).where(Unit.kato == kato)).scalar_one_or_none()
+
+
+def get_election(election_id: int) -> Election:
+    election = db.session.get(Election, election_id)
+    if election is None:
+        raise not_found()
+    return election
+
+
+def get_precinct(election: Election, precinct_id: int) -> Precinct:
+    precinct = db.session.get(Precinct, precinct_id)
+    if precinct is None or precinct.election_id != election.id:
+        raise not_found()
+    return precinct
+
+
+def list_units(parent_kato: str | None) -> list[Unit]:
+    query = select(Unit).order_by(Unit.kato)
+    if parent_kato:
+        parent = unit_by_kato(parent_kato)
+        if parent is None:
+            return []
+        query = query.where(Unit.parent_id == parent.id)
+    return list(db.session.execute(query).scalars())
+
+
+def create_unit(data: dict, actor) -> Unit:
+    errors = []
+    if unit_by_kato(data["kato"]):
+        errors.append(ErrorItem("duplicate", _("A unit with this KATO code exists."), field="kato"))
+    parent = None
+    if data["parent_kato"]:
+        parent = unit_by_kato(data["parent_kato"])
+        if parent is None:
+            errors.append(
+                ErrorItem("not_found", _("No unit has this KATO code."), field="parent_kato")
+            )
+    if data["kind"] in TOP_LEVEL_KINDS and data["parent_kato"]:
+        errors.append(ErrorItem("invalid", _("A region has no parent unit."), field="parent_kato"))
+    if data["kind"] not in TOP_LEVEL_KINDS and not data["parent_kato"]:
+        errors.append(ErrorItem("required", _("Name the parent unit."), field="parent_kato"))
+    if errors:
+        raise invalid(errors)
+    unit = Unit(
+        kato=data["kato"],
+        parent=parent,
+        kind=data["kind"],
+        name_kk=data["name"]["kk"],
+        name_ru=data["name"]["ru"],
+    )
+    db.session.add(unit)
+    db.session.flush()
+    audit.record(Action.UNIT_CREATED, "unit", unit.id, data, actor)
+    return unit
+
+
+def create_party(data: dict, actor) -> Party:
+    taken = db.session.execute(
+        select(Party).where(Party.short_name == data["short_name"])
+    ).scalar_one_or_none()
+    if taken:
+        raise invalid([ErrorItem("duplicate", _("This short name is taken."), field="short_name")])
+    party = Party(
+        short_name=data["short_name"], name_kk=data["name"]["kk"], name_ru=data["name"]["ru"]
+    )
+    db.session.add(party)
+    db.session.flush()
+    audit.record(Action.PARTY_CREATED, "party", party.id, data, actor)
+    return party
+
+
+def organiser_of(unit: Unit, kind: str) -> Unit | None:
+    """The territorial commission that organises an election of this kind for this unit."""
+    return next((u for u in unit.ancestors() if u.kind in ORGANISER_KINDS[kind]), None)
+
+
+def call_election(data: dict, actor) -> Election:
+    errors = []
+    unit = unit_by_kato(data["unit_kato"])
+    kind = data["kind"]
+    organiser = None
+    if unit is None:
+        errors.append(ErrorItem("not_found", _("No unit has this KATO code."), field="unit_kato"))
+    else:
+        elected = RURAL_ELECTED_KINDS if kind == "rural" else DISTRICT_ELECTED_KINDS
+        if unit.kind not in elected:
+            errors.append(
+                ErrorItem(
+                    "invalid",
+                    _("The akim of this unit is not elected in an election of this kind."),
+                    field="kind",
+                )
+            )
+        organiser = organiser_of(unit, kind)
+        if organiser is None and unit.kind in elected:
+            errors.append(
+                ErrorItem(
+                    "invalid",
+                    _("No territorial commission above this unit can organise it."),
+                    field="unit_kato",
+                )
+            )
+    if data["election_day"] <= data["called_on"]:
+        errors.append(
+            ErrorItem(
+                "invalid",
+                _("Election day must come after the day the election is called."),
+                field="election_day",
+            )
+        )
+    profile_key = data.get("profile") or default_profile_key(kind, data["election_day"])
+    try:
+        profile = load_profile(profile_key)
+    except UnknownProfile:
+        profile = None
+        errors.append(ErrorItem("invalid", _("Unknown rule profile."), field="profile"))
+    if profile is not None and profile.kind != kind:
+        errors.append(
+            ErrorItem(
+                "invalid", _("This rule profile is for another kind of election."), field="profile"
+            )
+        )
+    if errors:
+        raise invalid(errors)
+    election = Election(
+        unit=unit,
+        organiser=organiser,
+        kind=kind,
+        called_on=data["called_on"],
+        election_day=data["election_day"],
+        profile_key=profile.key,
+        profile_snapshot=profile.data,
+        state="open",
+    )
+    db.session.add(election)
+    db.session.flush()
+    audit.record(
+        Action.ELECTION_CALLED,
+        "election",
+        election.id,
+        {**data, "profile": profile.key, "profile_version": profile.version},
+        actor,
+    )
+    return election
+
+
+def add_precinct(election: Election, data: dict, actor) -> Precinct:
+    errors = []
+    unit = unit_by_kato(data["unit_kato"])
+    if unit is None or (unit.id != election.unit_id and election.unit not in unit.ancestors()):
+        errors.append(
+            ErrorItem(
+                "invalid",
+                _("The precinct must lie in the territory of the election."),
+                field="unit_kato",
+            )
+        )
+    taken = db.session.execute(
+        select(Precinct).where(
+            Precinct.election_id == election.id, Precinct.number == data["number"]
+        )
+    ).scalar_one_or_none()
+    if taken:
+        errors.append(ErrorItem("duplicate", _("This precinct number is taken."), field="number"))
+    if errors:
+        raise invalid(errors)
+    precinct = Precinct(
+        election=election,
+        number=data["number"],
+        unit=unit,
+        voters_on_list=data["voters_on_list"],
+        address=data["address"],
+    )
+    db.session.add(precinct)
+    db.session.flush()
+    audit.record(
+        Action.PRECINCT_CREATED,
+        "precinct",
+        precinct.id,
+        {**data, "election_id": election.id},
+        actor,
+    )
+    return precinct
+
+
+def list_elections() -> list[Election]:
+    return list(
+        db.session.execute(select(Election).order_by(Election.election_day, Election.id)).scalars()
+    )
+
+
+def list_parties() -> list[Party]:
+    return list(db.session.execute(select(Party).order_by(Party.short_name)).scalars())

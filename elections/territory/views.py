@@ -1,0 +1,82 @@
+"""Admin pages for the CEC: units, parties, elections and precincts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from elections.auth.access import current_actor, roles
+from elections.errors import ServiceError
+from elections.extensions import db
+from elections.forms import attach_errors
+from elections.territory import services
+from elections.territory.forms import ElectionForm, PartyForm, PrecinctForm, UnitForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _submit(form, action, success: str):
+    """Run one service call for a valid form; True when it was saved."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action(form.to_data())
+    except ServiceError as error:
+        db.session.rollback()
+        attach_errors(form, error)
+        return False
+    db.session.commit()
+    flash(success)
+    return True
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@roles("cec_admin")
+def units():
+    form = UnitForm()
+    if _submit(form, lambda data: services.create_unit(data, current_actor()), _("Unit saved.")):
+        return redirect(url_for("admin.units"))
+    return render_template(
+        "admin/units.html", form=form, units=services.list_units(None)
+    ), 422 if form.errors else 200
+
+
+@bp.route("/parties", methods=["GET", "POST"])
+@roles("cec_admin")
+def parties():
+    form = PartyForm()
+    if _submit(form, lambda data: services.create_party(data, current_actor()), _("Party saved.")):
+        return redirect(url_for("admin.parties"))
+    return render_template(
+        "admin/parties.html", form=form, parties=services.list_parties()
+    ), 422 if form.errors else 200
+
+
+@bp.route("/elections", methods=["GET", "POST"])
+@roles("cec_admin")
+def elections():
+    form = ElectionForm()
+    if _submit(
+        form, lambda data: services.call_election(data, current_actor()), _("Election called.")
+    ):
+        return redirect(url_for("admin.elections"))
+    return render_template(
+        "admin/elections.html", form=form, elections=services.list_elections()
+    ), 422 if form.errors else 200
+
+
+@bp.route("/elections/<int:election_id>", methods=["GET", "POST"])
+@roles("cec_admin")
+def election(election_id: int):
+    election = services.get_election(election_id)
+    form = PrecinctForm()
+    saved = _submit(
+        form,
+        lambda data: services.add_precinct(election, data, current_actor()),
+        _("Precinct saved."),
+    )
+    if saved:
+        return redirect(url_for("admin.election", election_id=election.id))
+    return render_template(
+        "admin/election.html", form=form, election=election
+    ), 422 if form.errors else 200
