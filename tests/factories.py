@@ -1,0 +1,120 @@
+"""factory-boy factories for every model, and a small ready-made world."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from elections.auth.models import User
+from elections.auth.services import hash_password
+from elections.extensions import db
+from elections.rules import default_profile_key, load_profile
+from elections.territory.models import Election, Party, Precinct, Unit
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UnitFactory(Base):
+    class Meta:
+        model = Unit
+
+    kato = factory.Sequence(lambda n: f"{700000000 + n:09d}")
+    kind = "region"
+    parent = None
+    name_kk = factory.Sequence(lambda n: f"Аймақ {n}")
+    name_ru = factory.Sequence(lambda n: f"Регион {n}")
+
+
+class PartyFactory(Base):
+    class Meta:
+        model = Party
+
+    short_name = factory.Sequence(lambda n: f"P{n}")
+    name_kk = factory.Sequence(lambda n: f"{n}-партия")
+    name_ru = factory.Sequence(lambda n: f"Партия {n}")
+
+
+class ElectionFactory(Base):
+    class Meta:
+        model = Election
+
+    kind = "rural"
+    called_on = factory.LazyFunction(lambda: date.today() - timedelta(days=5))
+    election_day = factory.LazyFunction(lambda: date.today() + timedelta(days=40))
+    profile_key = factory.LazyAttribute(lambda o: default_profile_key(o.kind, o.election_day))
+    profile_snapshot = factory.LazyAttribute(lambda o: load_profile(o.profile_key).data)
+    state = "open"
+
+
+class PrecinctFactory(Base):
+    class Meta:
+        model = Precinct
+
+    number = factory.Sequence(lambda n: 100 + n)
+    voters_on_list = 1000
+    address = factory.Sequence(lambda n: f"Мектеп көшесі {n}")
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = "cec_admin"
+    password_hash = _PASSWORD_HASH
+    failed_logins = 0
+    active = True
+
+
+def make_world(**election_kwargs) -> SimpleNamespace:
+    """Region > district > rural district > two villages; a rural election with two precincts,
+    a neighbouring district with its own election, and one user of each role."""
+    region = UnitFactory(kind="region")
+    district = UnitFactory(kind="district", parent=region)
+    rural = UnitFactory(kind="rural_district", parent=district)
+    village_a = UnitFactory(kind="village", parent=rural)
+    village_b = UnitFactory(kind="village", parent=rural)
+    other_district = UnitFactory(kind="district", parent=region)
+    other_rural = UnitFactory(kind="rural_district", parent=other_district)
+
+    election = ElectionFactory(unit=rural, organiser=district, **election_kwargs)
+    precinct_a = PrecinctFactory(election=election, unit=village_a, voters_on_list=1200)
+    precinct_b = PrecinctFactory(election=election, unit=village_b, voters_on_list=800)
+    other_election = ElectionFactory(unit=other_rural, organiser=other_district)
+    other_precinct = PrecinctFactory(election=other_election, unit=other_rural)
+
+    users = {
+        "cec_admin": UserFactory(role="cec_admin"),
+        "territorial_member": UserFactory(role="territorial_member", commission=district),
+        "territorial_chair": UserFactory(role="territorial_chair", commission=district),
+        "precinct_secretary": UserFactory(role="precinct_secretary", precinct=precinct_a),
+        "other_member": UserFactory(role="territorial_member", commission=other_district),
+        "other_secretary": UserFactory(role="precinct_secretary", precinct=precinct_b),
+    }
+    db.session.flush()
+    return SimpleNamespace(
+        region=region.kato,
+        district=district.kato,
+        rural=rural.kato,
+        village_a=village_a.kato,
+        village_b=village_b.kato,
+        other_district=other_district.kato,
+        election_id=election.id,
+        precinct_a=precinct_a.id,
+        precinct_b=precinct_b.id,
+        other_election_id=other_election.id,
+        other_precinct=other_precinct.id,
+        users={role: user.id for role, user in users.items()},
+        usernames={role: user.username for role, user in users.items()},
+    )
