@@ -34,6 +34,11 @@ class Action(StrEnum):
     LOGIN_FAILED = "user.login_failed"
     ACCOUNT_LOCKED = "user.locked"
     DEMO_LOADED = "demo.loaded"
+    CANDIDATE_NOMINATED = "candidate.nominated"
+    CANDIDATE_REGISTERED = "candidate.registered"
+    CANDIDATE_REFUSED = "candidate.refused"
+    CANDIDATE_WITHDRAWN = "candidate.withdrawn"
+    CANDIDATE_REGISTRATION_CANCELLED = "candidate.registration_cancelled"
 
 
 class AuditEvent(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, request
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import select
 
 from elections.audit import AuditEvent
@@ -18,6 +18,9 @@ bp = Blueprint("audit_api", __name__, url_prefix="/api/v1")
 
 
 class AuditQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE  # a query string may carry lang= and the like
+
     after = fields.Integer(load_default=0, validate=validate.Range(min=0))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 

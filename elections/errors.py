@@ -66,8 +66,10 @@ class ServiceError(Exception):
         return fields
 
     @classmethod
-    def one(cls, status: int, code: str, message: str, **kwargs) -> ServiceError:
-        return cls(status, [ErrorItem(code, message, **kwargs)])
+    def one(
+        cls, status: int, code: str, message: str, headers: dict | None = None, **kwargs
+    ) -> ServiceError:
+        return cls(status, [ErrorItem(code, message, **kwargs)], headers)
 
 
 def not_found() -> ServiceError:

@@ -14,6 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, current_app, redirect, request
+from flask_babel import get_locale
 
 from elections.auth.access import public
 
@@ -37,6 +38,14 @@ def compile_catalogs(target: Path) -> Path:
             write_mo(handle, catalog)
         os.replace(tmp, mo_path)
     return target
+
+
+def pick_language(text: dict | None) -> str:
+    """The reader's language from a {kk, ru[, en]} text; Russian stands in where one is missing."""
+    if not text:
+        return ""
+    language = str(get_locale() or "kk")
+    return text.get(language) or text.get("ru") or text.get("kk") or ""
 
 
 def select_locale() -> str:

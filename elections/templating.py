@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from elections.clock import service_timezone
-from elections.i18n import COOKIE
+from elections.i18n import COOKIE, pick_language
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 STATUS_LABELS = {
@@ -19,6 +19,15 @@ STATUS_LABELS = {
     "counting": _l("counting"),
     "certified": _l("result certified"),
     "repeat_required": _l("repeat election required"),
+}
+CANDIDATE_STATUS_LABELS = {
+    "submitted": _l("submitted"),
+    "registered": _l("registered"),
+    "refused": _l("refused"),
+    "withdrawn": _l("withdrawn"),
+    "registration_cancelled": _l("registration cancelled"),
+    "elected": _l("elected"),
+    "not_elected": _l("not elected"),
 }
 UNIT_KIND_LABELS = {
     "region": _l("region"),
@@ -36,14 +45,6 @@ def current_language() -> str:
     return str(get_locale() or "kk")
 
 
-def localised(name: dict | None) -> str:
-    """Pick the reader's language from a {kk, ru} name; English readers get the Russian form."""
-    if not name:
-        return ""
-    language = current_language()
-    return name.get(language) or name.get("ru") or name.get("kk") or ""
-
-
 def local_datetime(value) -> str:
     if value is None:
         return ""
@@ -51,13 +52,16 @@ def local_datetime(value) -> str:
 
 
 def install(app: Flask) -> None:
-    app.jinja_env.filters["localised"] = localised
+    app.jinja_env.filters["localised"] = pick_language
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = lambda value: (
         format_date(value, "dd.MM.yyyy") if value else ""
     )
 
     app.jinja_env.globals["status_label"] = lambda code: STATUS_LABELS.get(code, code)
+    app.jinja_env.globals["candidate_status_label"] = lambda code: CANDIDATE_STATUS_LABELS.get(
+        code, code
+    )
     app.jinja_env.globals["unit_kind_label"] = lambda code: UNIT_KIND_LABELS.get(code, code)
 
     @app.context_processor

@@ -108,13 +108,16 @@ def token_for(app):
 
 
 @pytest.fixture
-def login(client):
-    """Sign a user into the test client's session without the form."""
+def login(app, client):
+    """Sign a user in through the real login form (factories give every user one password)."""
 
     def sign_in(user_id: int):
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+        with app.app_context():
+            username = db.session.get(User, user_id).username
+        response = client.post(
+            "/login", data={"username": username, "password": factories.PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
     return sign_in

@@ -1,0 +1,154 @@
+"""Forms for commission staff (nomination, decisions) and for candidates (status lookup).
+
+The nomination form only collects and coerces; the same marshmallow schema as the
+API then validates it, so the page and the API accept exactly the same things.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from elections.rules import EDUCATION_LEVELS
+
+EDUCATION_LABELS = {
+    "postgraduate": _l("postgraduate"),
+    "higher": _l("higher"),
+    "post_secondary": _l("post-secondary"),
+    "technical_vocational": _l("technical and vocational"),
+    "general_secondary": _l("general secondary"),
+    "basic_secondary": _l("basic secondary"),
+    "primary": _l("primary"),
+}
+# Schema error paths -> form field names.
+FIELD_ALIASES = {
+    "nomination.type": "nomination_type",
+    "nomination.party_id": "party_id",
+    "nomination.party_member": "party_member",
+    "nomination.signatures_valid": "signatures_valid",
+    "nomination.settlements_covered": "settlements_covered",
+    "documents.application": "doc_application",
+    "documents.biography": "doc_biography",
+    "documents.declarations": "doc_declarations",
+    "documents.party_decision": "doc_party_decision",
+}
+
+
+class NominationForm(FlaskForm):
+    iin = StringField(_l("IIN"), validators=[DataRequired(), Length(min=12, max=12)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    patronymic = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
+    birth_date = DateField(_l("Date of birth"), validators=[DataRequired()])
+    citizenship = StringField(_l("Citizenship (country code)"), default="KZ")
+    education = SelectField(
+        _l("Education"), choices=[(level, EDUCATION_LABELS[level]) for level in EDUCATION_LEVELS]
+    )
+    work_experience_years = DecimalField(
+        _l("Work experience, years"), places=1, validators=[InputRequired(), NumberRange(0, 80)]
+    )
+    nomination_type = RadioField(
+        _l("Nominated by"),
+        choices=[("party", _l("a political party")), ("self", _l("self-nomination"))],
+        default="party",
+    )
+    party_id = SelectField(_l("Party"), coerce=int, validate_choice=False)
+    party_member = BooleanField(_l("Member of the nominating party"))
+    signatures_valid = IntegerField(_l("Valid signatures"), validators=[Optional()])
+    settlements_covered = IntegerField(
+        _l("Settlements where signatures were collected"), validators=[Optional()]
+    )
+    deposit_paid = BooleanField(_l("Electoral deposit paid"))
+    doc_application = BooleanField(_l("Application"))
+    doc_biography = BooleanField(_l("Biography"))
+    doc_declarations = BooleanField(_l("Asset and liability declarations"))
+    doc_party_decision = BooleanField(_l("Extract of the party's decision"))
+    legal_capacity = BooleanField(_l("Legally capable"), default=True)
+    serving_sentence = BooleanField(_l("Serving a sentence"))
+    unexpunged_conviction = BooleanField(_l("Unexpunged criminal record"))
+    corruption_offence = BooleanField(_l("Court-established corruption offence"))
+    special_check = SelectField(
+        _l("Special check"),
+        choices=[("pending", _l("pending")), ("passed", _l("passed")), ("failed", _l("failed"))],
+    )
+    consecutive_terms_in_post = IntegerField(
+        _l("Consecutive terms already served in this post"),
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 10)],
+    )
+
+    def to_data(self) -> dict:
+        """The API's nomination body, built from the form."""
+        if self.nomination_type.data == "party":
+            nomination = {
+                "type": "party",
+                "party_id": self.party_id.data,
+                "party_member": self.party_member.data,
+            }
+        else:
+            nomination = {
+                "type": "self",
+                "signatures_valid": self.signatures_valid.data or 0,
+                "settlements_covered": self.settlements_covered.data or 0,
+            }
+        return {
+            "iin": (self.iin.data or "").strip(),
+            "last_name": self.last_name.data.strip(),
+            "first_name": self.first_name.data.strip(),
+            "patronymic": (self.patronymic.data or "").strip() or None,
+            "birth_date": self.birth_date.data.isoformat(),
+            "citizenship": (self.citizenship.data or "").strip(),
+            "education": self.education.data,
+            "work_experience_years": float(self.work_experience_years.data),
+            "nomination": nomination,
+            "deposit_paid": self.deposit_paid.data,
+            "documents": {
+                "application": self.doc_application.data,
+                "biography": self.doc_biography.data,
+                "declarations": self.doc_declarations.data,
+                "party_decision": self.doc_party_decision.data,
+            },
+            "legal_capacity": self.legal_capacity.data,
+            "serving_sentence": self.serving_sentence.data,
+            "unexpunged_conviction": self.unexpunged_conviction.data,
+            "corruption_offence": self.corruption_offence.data,
+            "special_check": self.special_check.data,
+            "consecutive_terms_in_post": self.consecutive_terms_in_post.data,
+        }
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DecisionForm(FlaskForm):
+    """One confirmation form for every decision; which fields count depends on the decision."""
+
+    grounds = MultiCheckboxField(_l("Grounds"), choices=[])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    confirm = BooleanField(_l("I confirm this decision"), validators=[DataRequired()])
+
+
+class StatusForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only lookup by GET
+
+    application_number = StringField(
+        _l("Application number"), validators=[DataRequired(), Length(max=20)]
+    )
+    iin = StringField(_l("IIN"), validators=[DataRequired(), Length(max=20)])

@@ -1,0 +1,160 @@
+"""JSON shapes for nomination, decisions and the public status lookup (api.md, "Candidates")."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from elections.candidates.grounds import GROUND_CODES
+from elections.candidates.iin import IinError, validate_iin
+from elections.candidates.rules import SPECIAL_CHECK_RESULTS
+from elections.rules import EDUCATION_LEVELS
+from elections.schema_fields import LocalDateTime
+
+NAME = validate.Length(min=1, max=100)
+
+
+class DocumentsSchema(Schema):
+    application = fields.Boolean(required=True)
+    biography = fields.Boolean(required=True)
+    declarations = fields.Boolean(required=True)
+    party_decision = fields.Boolean(load_default=False)
+
+
+class NominationSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(("party", "self")))
+    party_id = fields.Integer(strict=True)
+    party_member = fields.Boolean()
+    signatures_valid = fields.Integer(strict=True, validate=validate.Range(min=0))
+    settlements_covered = fields.Integer(strict=True, validate=validate.Range(min=0))
+
+    @validates_schema
+    def check_kind(self, data, **kwargs):
+        if data.get("type") == "party":
+            missing = [name for name in ("party_id", "party_member") if name not in data]
+            extra = [n for n in ("signatures_valid", "settlements_covered") if n in data]
+        else:
+            missing = [n for n in ("signatures_valid", "settlements_covered") if n not in data]
+            extra = [name for name in ("party_id", "party_member") if name in data]
+        errors = {name: ["Missing data for required field."] for name in missing}
+        errors |= {name: ["Not allowed for this type of nomination."] for name in extra}
+        if errors:
+            raise ValidationError(errors)
+
+
+class NominationIn(Schema):
+    iin = fields.String(required=True)
+    last_name = fields.String(required=True, validate=NAME)
+    first_name = fields.String(required=True, validate=NAME)
+    patronymic = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=100)
+    )
+    birth_date = fields.Date(required=True)
+    citizenship = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    education = fields.String(required=True, validate=validate.OneOf(EDUCATION_LEVELS))
+    work_experience_years = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0, max=80)
+    )
+    nomination = fields.Nested(NominationSchema, required=True)
+    deposit_paid = fields.Boolean(required=True)
+    documents = fields.Nested(DocumentsSchema, required=True)
+    legal_capacity = fields.Boolean(required=True)
+    serving_sentence = fields.Boolean(required=True)
+    unexpunged_conviction = fields.Boolean(required=True)
+    corruption_offence = fields.Boolean(required=True)
+    special_check = fields.String(required=True, validate=validate.OneOf(SPECIAL_CHECK_RESULTS))
+    consecutive_terms_in_post = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=10)
+    )
+
+    @validates_schema
+    def check_iin(self, data, **kwargs):
+        if "iin" not in data:
+            return
+        try:
+            validate_iin(data["iin"], data.get("birth_date"))
+        except IinError as error:
+            language = str(get_locale() or "en")
+            field = "birth_date" if error.code == "iin_birth_date_mismatch" else "iin"
+            raise ValidationError({field: [error.message.get(language, str(error))]}) from error
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("register", "refuse")))
+    grounds = fields.List(fields.String(validate=validate.OneOf(GROUND_CODES)), load_default=None)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class WithdrawIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class CancelIn(Schema):
+    grounds = fields.List(
+        fields.String(validate=validate.OneOf(GROUND_CODES)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ViolationOut(Schema):
+    code = fields.String()
+    message = fields.String()
+    legal_basis = fields.String()
+
+
+class EligibilityOut(Schema):
+    eligible = fields.Boolean()
+    violations = fields.List(fields.Nested(ViolationOut))
+
+
+class HistoryOut(Schema):
+    status = fields.String()
+    at = LocalDateTime()
+    actor = fields.String()
+    reason = fields.String(allow_none=True)
+    grounds = fields.List(fields.String())
+
+
+class CandidateOut(Schema):
+    id = fields.Integer()
+    election_id = fields.Integer()
+    application_number = fields.String()
+    status = fields.String()
+    iin = fields.String()
+    last_name = fields.String()
+    first_name = fields.String()
+    patronymic = fields.String(allow_none=True)
+    birth_date = fields.Date()
+    citizenship = fields.String()
+    education = fields.String()
+    work_experience_years = fields.Float()
+    nomination = fields.Dict()
+    deposit_paid = fields.Boolean()
+    documents = fields.Dict()
+    eligibility = fields.Nested(EligibilityOut)
+    grounds = fields.List(fields.Nested(ViolationOut))
+    history = fields.List(fields.Nested(HistoryOut))
+
+
+class StatusQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE  # a query string may carry lang= and the like
+
+    application_number = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    iin = fields.String(required=True, validate=validate.Length(min=1, max=20))
+
+
+class PublicHistoryOut(Schema):
+    status = fields.String()
+    at = LocalDateTime()
+    reason = fields.String(allow_none=True)
+
+
+class StatusOut(Schema):
+    application_number = fields.String()
+    status = fields.String()
+    election = fields.Dict()
+    history = fields.List(fields.Nested(PublicHistoryOut))
+    reasons = fields.List(fields.Nested(ViolationOut))

@@ -1,0 +1,176 @@
+"""Pages for the organising commission (candidates, decisions) and the public status lookup."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from elections import ratelimit
+from elections.auth.access import current_actor, ensure_organiser, public, roles
+from elections.candidates import services
+from elections.candidates.forms import FIELD_ALIASES, DecisionForm, NominationForm, StatusForm
+from elections.candidates.grounds import GROUND_CODES, ground
+from elections.candidates.models import STATUSES
+from elections.candidates.presenters import candidate_view, status_view
+from elections.candidates.schemas import NominationIn
+from elections.errors import ServiceError
+from elections.extensions import db
+from elections.forms import attach_errors
+from elections.http import validation_error
+from elections.i18n import pick_language
+from elections.territory.models import Election
+from elections.territory.services import get_election, list_parties
+
+bp = Blueprint("commission", __name__, url_prefix="/commission")
+public_bp = Blueprint("candidate_status", __name__)
+
+COMMISSION = ("territorial_member", "territorial_chair")
+ACTIONS = {
+    "register": _l("Register the candidate"),
+    "refuse": _l("Refuse registration"),
+    "withdraw": _l("Record the withdrawal"),
+    "cancel": _l("Cancel the registration"),
+}
+
+
+@bp.get("/")
+@roles(*COMMISSION)
+def index():
+    elections = db.session.execute(
+        select(Election)
+        .where(Election.organiser_id == current_actor().commission_unit_id)
+        .order_by(Election.election_day)
+    ).scalars()
+    return render_template("candidates/commission.html", elections=list(elections))
+
+
+def _my_election(election_id: int) -> Election:
+    election = get_election(election_id)
+    ensure_organiser(current_actor(), election)
+    return election
+
+
+@bp.get("/elections/<int:election_id>/candidates")
+@roles(*COMMISSION)
+def candidates(election_id: int):
+    election = _my_election(election_id)
+    status = request.args.get("status") or None
+    if status not in (None, *STATUSES):
+        status = None
+    territory = services.territory_of(election)
+    rows = [candidate_view(c, territory) for c in services.list_candidates(election, status)]
+    return render_template(
+        "candidates/list.html", election=election, rows=rows, status=status, statuses=STATUSES
+    )
+
+
+@bp.route("/elections/<int:election_id>/candidates/new", methods=["GET", "POST"])
+@roles(*COMMISSION)
+def nominate(election_id: int):
+    election = _my_election(election_id)
+    form = NominationForm()
+    form.party_id.choices = [
+        (p.id, f"{p.short_name} — {pick_language(p.name)}") for p in list_parties()
+    ]
+    if form.validate_on_submit():
+        try:
+            data = NominationIn().load(form.to_data())
+            candidate = services.nominate(election, data, current_actor())
+        except ValidationError as error:
+            attach_errors(form, validation_error(error), FIELD_ALIASES)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_errors(form, error, FIELD_ALIASES)
+        else:
+            db.session.commit()
+            flash(_("Application %(number)s saved.", number=candidate.application_number))
+            return redirect(url_for("commission.candidate", candidate_id=candidate.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("candidates/nominate.html", election=election, form=form), status
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@roles(*COMMISSION)
+def candidate(candidate_id: int):
+    found = services.get_candidate(candidate_id)
+    ensure_organiser(current_actor(), found.election)
+    return render_template(
+        "candidates/detail.html", candidate=found, view=candidate_view(found), actions=ACTIONS
+    )
+
+
+@bp.route("/candidates/<int:candidate_id>/<action>", methods=["GET", "POST"])
+@roles(*COMMISSION)
+def decide(candidate_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    found = services.get_candidate(candidate_id)
+    ensure_organiser(current_actor(), found.election)
+    profile = found.election.profile
+    form = DecisionForm()
+    form.grounds.choices = [
+        (code, f"{pick_language(ground(code, profile).message)}") for code in GROUND_CODES
+    ]
+    if request.method == "GET" and action == "refuse":
+        form.grounds.data = [v["code"] for v in candidate_view(found)["eligibility"]["violations"]]
+    if form.validate_on_submit():
+        try:
+            _apply(action, services.lock_candidate(candidate_id), form)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Decision recorded."))
+            return redirect(url_for("commission.candidate", candidate_id=candidate_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "candidates/decide.html",
+        candidate=found,
+        view=candidate_view(found),
+        form=form,
+        action=action,
+        title=ACTIONS[action],
+    ), status
+
+
+def _apply(action: str, candidate, form: DecisionForm) -> None:
+    actor, note = current_actor(), form.note.data or None
+    if action == "register":
+        services.register(candidate, note, actor)
+    elif action == "refuse":
+        services.refuse(candidate, form.grounds.data or None, note, actor)
+    elif action == "withdraw":
+        reason = (form.reason.data or "").strip()
+        if not reason:
+            raise ServiceError.one(422, "required", _("Give the reason."), field="reason")
+        services.withdraw(candidate, reason, actor)
+    else:
+        if not form.grounds.data:
+            raise ServiceError.one(422, "required", _("Name the grounds."), field="grounds")
+        services.cancel_registration(candidate, form.grounds.data, note, actor)
+
+
+@public_bp.get("/status")
+@public
+def status():
+    form = StatusForm(request.args)
+    page = "candidates/status.html"
+    if not (request.args and form.validate()):
+        return render_template(page, form=form, result=None, problem=None)
+    try:
+        ratelimit.check("status", "STATUS_LOOKUP_RATE")
+        found = services.find_application(form.application_number.data, form.iin.data)
+        if found is None:
+            raise services.application_not_found()
+    except ServiceError as error:
+        problem = error.items[0].message
+        return (
+            render_template(page, form=form, result=None, problem=problem),
+            error.status,
+            error.headers,
+        )
+    return render_template(page, form=form, result=status_view(found), problem=None)
