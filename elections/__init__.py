@@ -47,13 +47,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from elections import audit_api, i18n, pages
     from elections.auth import views as auth_views
+    from elections.ballots import api as ballots_api
+    from elections.ballots import views as ballot_views
     from elections.candidates import api as candidates_api
     from elections.candidates import views as candidate_views
     from elections.extensions import csrf
     from elections.territory import api as territory_api
     from elections.territory import views as territory_views
 
-    for api in (territory_api.bp, candidates_api.bp, audit_api.bp):
+    for api in (territory_api.bp, candidates_api.bp, ballots_api.bp, audit_api.bp):
         csrf.exempt(api)
         app.register_blueprint(api)
     for blueprint in (
@@ -63,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
         territory_views.bp,
         candidate_views.bp,
         candidate_views.public_bp,
+        ballot_views.bp,
+        ballot_views.public_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
@@ -29,9 +31,39 @@ def validation_error(error: ValidationError) -> ServiceError:
     return invalid(_flatten(error.messages))
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
 def json_body() -> dict:
-    """The request body as a JSON object, or a 400 that says why not."""
-    body = request.get_json(silent=True)
+    """The request body as a JSON object, or a 400 that says why not.
+
+    A key given twice is refused rather than silently keeping the last value: a
+    protocol naming a candidate twice must not pass.
+    """
+    if not request.is_json:
+        raise ServiceError.one(
+            400, "bad_request", _("Send JSON with Content-Type: application/json.")
+        )
+    try:
+        body = json.loads(request.get_data(cache=True), object_pairs_hook=_reject_duplicates)
+    except _DuplicateKey as error:
+        raise invalid(
+            [ErrorItem("duplicate_key", _("This key is given more than once."), field=error.key)]
+        ) from error
+    except (ValueError, RecursionError) as error:  # nesting too deep to follow is unreadable too
+        raise ServiceError.one(400, "bad_request", _("The body is not valid JSON.")) from error
     if not isinstance(body, dict):
         raise ServiceError.one(400, "bad_request", _("The body must be a JSON object."))
     return body

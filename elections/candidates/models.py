@@ -23,6 +23,8 @@ STATUSES = (
 )
 # A candidate in one of these is still standing: they block a second candidacy elsewhere.
 STANDING = ("submitted", "registered")
+# Candidates printed on the ballot and counted in protocols.
+ON_BALLOT = ("registered", "elected", "not_elected")
 
 
 class Candidate(db.Model):

@@ -1,0 +1,78 @@
+"""JSON shapes of the ballot and of precinct protocols (api.md, "Ballot and protocols")."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from elections.schema_fields import LocalDateTime
+
+
+class ProtocolIn(Schema):
+    """Lines are taken raw: whole-number checks live in the pure tally rules, line by line."""
+
+    voters_on_list = fields.Raw(required=True)
+    ballots_received = fields.Raw(required=True)
+    ballots_issued = fields.Raw(required=True)
+    ballots_cancelled = fields.Raw(required=True)
+    ballots_in_boxes = fields.Raw(required=True)
+    invalid_ballots = fields.Raw(required=True)
+    votes = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+    against_all = fields.Raw(required=True)
+    expected_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class ProtocolOut(Schema):
+    precinct_id = fields.Integer()
+    election_id = fields.Integer()
+    version = fields.Integer()
+    status = fields.Constant("accepted")
+    voters_on_list = fields.Integer()
+    ballots_received = fields.Integer()
+    ballots_issued = fields.Integer()
+    ballots_cancelled = fields.Integer()
+    ballots_in_boxes = fields.Integer()
+    invalid_ballots = fields.Integer()
+    votes = fields.Function(lambda v: {str(cid): n for cid, n in v.votes_by_candidate().items()})
+    against_all = fields.Integer()
+    digest = fields.String()
+    created_at = LocalDateTime()
+    created_by = fields.String()
+
+
+class NominationLabel(Schema):
+    type = fields.String()
+    party_id = fields.Integer()
+    label = fields.Dict()
+
+
+class BallotLine(Schema):
+    position = fields.Integer()
+    candidate_id = fields.Integer()
+    last_name = fields.String()
+    first_name = fields.String()
+    patronymic = fields.String(allow_none=True)
+    nomination = fields.Nested(NominationLabel)
+
+
+class AgainstAll(Schema):
+    position = fields.Integer()
+    label = fields.Dict()
+
+
+class PrecinctRun(Schema):
+    precinct_id = fields.Integer()
+    number = fields.Integer()
+    voters_on_list = fields.Integer()
+    ballots = fields.Integer()
+
+
+class PrintRun(Schema):
+    total = fields.Integer()
+    precincts = fields.List(fields.Nested(PrecinctRun))
+
+
+class BallotOut(Schema):
+    election_id = fields.Integer()
+    lines = fields.List(fields.Nested(BallotLine))
+    against_all = fields.Nested(AgainstAll)
+    print_run = fields.Nested(PrintRun)

@@ -1,0 +1,248 @@
+"""The ballot paper and precinct protocols: control relations, versions, no lost updates."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from elections import audit
+from elections.audit import Action, canonical
+from elections.ballots.models import FIGURE_FIELDS, Protocol, ProtocolVersion, ProtocolVote
+from elections.ballots.paper import (
+    AGAINST_ALL_LABEL,
+    SELF_NOMINATED,
+    BallotCandidate,
+    ballot_order,
+    print_run,
+)
+from elections.ballots.tally import ProtocolFigures, failed_relations, figure_errors
+from elections.candidates.models import ON_BALLOT, Candidate
+from elections.clock import now
+from elections.errors import ErrorItem, ServiceError, conflict, invalid
+from elections.extensions import db
+from elections.i18n import pick_language
+from elections.territory.models import Election, Precinct
+
+
+def ballot_candidates(election: Election) -> list[Candidate]:
+    """Registered candidates in the Kazakh alphabetical order of the ballot."""
+    candidates = db.session.execute(
+        select(Candidate).where(
+            Candidate.election_id == election.id, Candidate.status.in_(ON_BALLOT)
+        )
+    ).scalars()
+    by_id = {c.id: c for c in candidates}
+    lines = ballot_order(
+        BallotCandidate(c.id, c.last_name, c.first_name, c.patronymic, {}) for c in by_id.values()
+    )
+    return [by_id[line.candidate_id] for line in lines]
+
+
+def nomination_label(candidate: Candidate) -> dict:
+    if candidate.nomination_type == "party" and candidate.party is not None:
+        return {"type": "party", "party_id": candidate.party_id, "label": candidate.party.name}
+    return {"type": "self", "label": SELF_NOMINATED}
+
+
+def ballot(election: Election) -> dict:
+    candidates = ballot_candidates(election)
+    precincts = [
+        {
+            "precinct_id": p.id,
+            "number": p.number,
+            "voters_on_list": p.voters_on_list,
+            "ballots": print_run(p.voters_on_list),
+        }
+        for p in election.precincts
+    ]
+    return {
+        "election_id": election.id,
+        "lines": [
+            {
+                "position": position,
+                "candidate_id": c.id,
+                "last_name": c.last_name,
+                "first_name": c.first_name,
+                "patronymic": c.patronymic,
+                "nomination": nomination_label(c),
+            }
+            for position, c in enumerate(candidates, start=1)
+        ],
+        "against_all": {"position": len(candidates) + 1, "label": AGAINST_ALL_LABEL},
+        "print_run": {"total": sum(p["ballots"] for p in precincts), "precincts": precincts},
+    }
+
+
+def ensure_writable(election: Election) -> None:
+    """Certified results lock every protocol of the election until a correction opens."""
+    if election.state == "certified":
+        raise conflict("results_certified", _("The result is certified: protocols are locked."))
+
+
+def current_version(precinct: Precinct) -> ProtocolVersion | None:
+    return db.session.execute(
+        select(ProtocolVersion).where(
+            ProtocolVersion.precinct_id == precinct.id, ProtocolVersion.is_current.is_(True)
+        )
+    ).scalar_one_or_none()
+
+
+def versions(precinct: Precinct) -> list[ProtocolVersion]:
+    return list(
+        db.session.execute(
+            select(ProtocolVersion)
+            .where(ProtocolVersion.precinct_id == precinct.id)
+            .order_by(ProtocolVersion.version)
+        ).scalars()
+    )
+
+
+def _parse_votes(
+    raw_votes: dict, candidates: list[Candidate]
+) -> tuple[dict[int, object], list[ErrorItem]]:
+    """Votes keyed by candidate id in ballot order; every registered candidate exactly once."""
+    expected = [c.id for c in candidates]
+    errors, given = [], {}
+    for key, value in raw_votes.items():
+        candidate_id = int(key) if str(key).isdigit() else None
+        if candidate_id not in expected:
+            errors.append(
+                ErrorItem(
+                    "unknown_candidate",
+                    _("No registered candidate has this id."),
+                    field=f"votes.{key}",
+                )
+            )
+        else:
+            given[candidate_id] = value
+    for candidate_id in expected:
+        if candidate_id not in given:
+            errors.append(
+                ErrorItem(
+                    "missing_candidate",
+                    _("Votes for this candidate are missing."),
+                    field=f"votes.{candidate_id}",
+                )
+            )
+    return {cid: given[cid] for cid in expected if cid in given}, errors
+
+
+def figures_digest(figures: ProtocolFigures) -> str:
+    content = {name: getattr(figures, name) for name in FIGURE_FIELDS}
+    content["votes"] = {str(k): v for k, v in figures.votes.items()}
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+def check_protocol(election: Election, data: dict) -> ProtocolFigures:
+    """Parse and check a protocol body; 422 naming every bad line and every failed relation."""
+    candidates = ballot_candidates(election)
+    votes, errors = _parse_votes(data["votes"], candidates)
+    lines = {name: data.get(name) for name in FIGURE_FIELDS}
+    errors += [
+        ErrorItem(e.code, pick_language(e.message), field=e.field)
+        for e in figure_errors(lines, votes)
+    ]
+    if errors:
+        raise invalid(errors)
+    figures = ProtocolFigures(votes=votes, **lines)
+    failed = failed_relations(figures)
+    if failed:
+        raise invalid(
+            [
+                ErrorItem(
+                    "relation_failed",
+                    pick_language(r.description),
+                    extra={
+                        "relation": r.name,
+                        "formula": r.formula,
+                        "left": r.left,
+                        "right": r.right,
+                    },
+                )
+                for r in failed
+            ]
+        )
+    return figures
+
+
+def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
+    """Accept a protocol as a new version, if ``expected_version`` is still the current one."""
+    election = precinct.election
+    ensure_writable(election)
+    figures = check_protocol(election, data)
+    expected = data["expected_version"]
+    header = db.session.execute(
+        select(Protocol).where(Protocol.precinct_id == precinct.id)
+    ).scalar_one_or_none()
+    if header is None:
+        if expected != 0:
+            raise _version_conflict(0)
+        header = Protocol(precinct_id=precinct.id, election_id=election.id, version=0)
+        try:
+            with db.session.begin_nested():
+                db.session.add(header)
+        except IntegrityError as error:  # another first save won the race
+            raise _version_conflict(None) from error
+    # Compare-and-set: of two saves against the same version, exactly one matches a row.
+    claimed = db.session.execute(
+        update(Protocol)
+        .where(Protocol.id == header.id, Protocol.version == expected)
+        .values(version=expected + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(header)
+        raise _version_conflict(header.version)
+    db.session.execute(
+        update(ProtocolVersion)
+        .where(ProtocolVersion.precinct_id == precinct.id, ProtocolVersion.is_current.is_(True))
+        .values(is_current=False)
+        .execution_options(synchronize_session=False)
+    )
+    version = ProtocolVersion(
+        precinct_id=precinct.id,
+        election_id=election.id,
+        version=expected + 1,
+        is_current=True,
+        digest=figures_digest(figures),
+        created_at=now(),
+        created_by_id=getattr(actor, "id", None),
+        created_by=getattr(actor, "username", None) or "system",
+        **{name: getattr(figures, name) for name in FIGURE_FIELDS},
+    )
+    version.votes = [
+        ProtocolVote(candidate_id=cid, position=position, votes=votes)
+        for position, (cid, votes) in enumerate(figures.votes.items(), start=1)
+    ]
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        Action.PROTOCOL_SAVED,
+        "protocol",
+        precinct.id,
+        {"version": version.version, "digest": version.digest, "election_id": election.id},
+        actor,
+    )
+    return version
+
+
+def _version_conflict(current: int | None) -> ServiceError:
+    message = _("The protocol was changed meanwhile: reload it and check the figures.")
+    extra = {} if current is None else {"current_version": current}
+    return ServiceError(409, [ErrorItem("version_conflict", message, extra=extra)])
+
+
+def progress(election: Election) -> list[tuple[Precinct, ProtocolVersion | None]]:
+    """Every precinct of the election with its current protocol version (or None)."""
+    current = {
+        v.precinct_id: v
+        for v in db.session.execute(
+            select(ProtocolVersion).where(
+                ProtocolVersion.election_id == election.id, ProtocolVersion.is_current.is_(True)
+            )
+        ).scalars()
+    }
+    return [(p, current.get(p.id)) for p in election.precincts]
