@@ -52,10 +52,12 @@ def _register_blueprints(app: Flask) -> None:
     from elections.candidates import api as candidates_api
     from elections.candidates import views as candidate_views
     from elections.extensions import csrf
+    from elections.results import api as results_api
+    from elections.results import views as results_views
     from elections.territory import api as territory_api
     from elections.territory import views as territory_views
 
-    for api in (territory_api.bp, candidates_api.bp, ballots_api.bp, audit_api.bp):
+    for api in (territory_api.bp, candidates_api.bp, ballots_api.bp, results_api.bp, audit_api.bp):
         csrf.exempt(api)
         app.register_blueprint(api)
     for blueprint in (
@@ -67,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
         candidate_views.public_bp,
         ballot_views.bp,
         ballot_views.public_bp,
+        results_views.bp,
     ):
         app.register_blueprint(blueprint)
 

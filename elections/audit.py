@@ -40,6 +40,8 @@ class Action(StrEnum):
     CANDIDATE_WITHDRAWN = "candidate.withdrawn"
     CANDIDATE_REGISTRATION_CANCELLED = "candidate.registration_cancelled"
     PROTOCOL_SAVED = "protocol.saved"
+    RESULT_CERTIFIED = "result.certified"
+    CORRECTION_OPENED = "result.correction_opened"
 
 
 class AuditEvent(db.Model):

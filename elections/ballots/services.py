@@ -78,7 +78,7 @@ def ballot(election: Election) -> dict:
 
 def ensure_writable(election: Election) -> None:
     """Certified results lock every protocol of the election until a correction opens."""
-    if election.state == "certified":
+    if election.state != "open":
         raise conflict("results_certified", _("The result is certified: protocols are locked."))
 
 

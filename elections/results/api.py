@@ -1,0 +1,73 @@
+"""JSON API: results and open data (public); certification and corrections (the chair)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from elections.auth.access import current_actor, ensure_organiser, public, roles
+from elections.extensions import db
+from elections.http import load
+from elections.results import exports, services
+from elections.results.caching import cached_public
+from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
+from elections.territory.services import get_election
+
+bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/elections/<int:election_id>/results")
+@public
+@cached_public
+def results(election_id: int):
+    return ResultOut().dump(services.result(get_election(election_id)))
+
+
+@bp.get("/elections/<int:election_id>/results/versions")
+@public
+def result_versions(election_id: int):
+    election = get_election(election_id)
+    return {
+        "versions": ResultVersionOut(many=True).dump(services.versions(election)),
+        "corrections": CorrectionOut(many=True).dump(services.corrections(election)),
+    }
+
+
+@bp.get("/elections/<int:election_id>/results.csv")
+@public
+@cached_public
+def results_csv(election_id: int):
+    election = get_election(election_id)
+    return Response(
+        exports.results_csv(election),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="election-{election.id}-results.csv"'
+        },
+    )
+
+
+@bp.get("/elections/<int:election_id>/results/nist-err")
+@public
+@cached_public
+def results_nist(election_id: int):
+    return exports.nist_report(get_election(election_id))
+
+
+@bp.post("/elections/<int:election_id>/certify")
+@roles("territorial_chair", "territorial_member")
+def certify(election_id: int):
+    election = get_election(election_id)
+    ensure_organiser(current_actor(), election, chair=True)
+    services.certify(election, current_actor())
+    db.session.commit()
+    return ResultOut().dump(services.result(election))
+
+
+@bp.post("/elections/<int:election_id>/corrections")
+@roles("territorial_chair", "territorial_member")
+def open_correction(election_id: int):
+    election = get_election(election_id)
+    ensure_organiser(current_actor(), election, chair=True)
+    correction = services.open_correction(election, load(CorrectionIn())["reason"], current_actor())
+    db.session.commit()
+    return CorrectionOut().dump(correction)

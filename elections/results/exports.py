@@ -1,0 +1,134 @@
+"""Open data: one CSV row per precinct, and the NIST SP 1500-100 v2 election report."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from elections.ballots.services import ballot_candidates
+from elections.clock import now
+from elections.results import services
+from elections.results.nist import (
+    CandidateInput,
+    PartyInput,
+    PrecinctInput,
+    ReportInput,
+    build_election_report,
+)
+from elections.results.tally import PrecinctCount, Totals
+from elections.territory.models import Election
+
+ISSUER = "Central Election Commission of the Republic of Kazakhstan"
+ISSUER_ABBREVIATION = "CEC RK"
+APPLICATION = "akim-elections"
+NIST_STATUS = {
+    "no_results": "unofficial-partial",
+    "unofficial_partial": "unofficial-partial",
+    "unofficial_complete": "unofficial-complete",
+}
+
+
+def results_csv(election: Election) -> str:
+    candidates = ballot_candidates(election)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "precinct_number",
+            "precinct_id",
+            "reported",
+            "protocol_version",
+            "voters_on_list",
+            "ballots_in_boxes",
+            "invalid_ballots",
+            "against_all",
+            *[f"{c.full_name} ({c.id})" for c in candidates],
+        ]
+    )
+    for precinct, version in services.precinct_rows(election):
+        if version is None:
+            writer.writerow(
+                [precinct.number, precinct.id, "no", "", "", "", "", "", *[""] * len(candidates)]
+            )
+            continue
+        votes = version.votes_by_candidate()
+        writer.writerow(
+            [
+                precinct.number,
+                precinct.id,
+                "yes",
+                version.version,
+                version.voters_on_list,
+                version.ballots_in_boxes,
+                version.invalid_ballots,
+                version.against_all,
+                *[votes.get(c.id, 0) for c in candidates],
+            ]
+        )
+    return out.getvalue()
+
+
+def nist_report(election: Election) -> dict:
+    result = services.result(election)
+    candidates = ballot_candidates(election)
+    rows = services.precinct_rows(election)
+    precincts = [
+        PrecinctInput(
+            id=p.id,
+            number=p.number,
+            name={
+                "kk": f"№{p.number} учаске, {p.unit.name_kk}",
+                "ru": f"Участок №{p.number}, {p.unit.name_ru}",
+            },
+            voters_on_list=p.voters_on_list,
+            counts=None
+            if v is None
+            else PrecinctCount(
+                precinct_id=p.id,
+                voters_on_list=v.voters_on_list,
+                ballots_in_boxes=v.ballots_in_boxes,
+                invalid_ballots=v.invalid_ballots,
+                against_all=v.against_all,
+                votes=v.votes_by_candidate(),
+            ),
+        )
+        for p, v in rows
+    ]
+    totals = Totals(
+        precincts_reporting=result["precincts_reporting"],
+        precincts_total=result["precincts_total"],
+        voters_on_list=result["voters_on_list"],
+        ballots_in_boxes=result["ballots_in_boxes"],
+        invalid_ballots=result["invalid_ballots"],
+        against_all=result["against_all"],
+        votes={row["candidate_id"]: row["votes"] for row in result["candidates"]},
+    )
+    if result["status"] == "certified":
+        status = "correction" if result.get("version", 1) > 1 else "certified"
+    else:
+        status = NIST_STATUS[result["status"]]
+    unit = election.unit
+    return build_election_report(
+        ReportInput(
+            election_id=election.id,
+            election_day=election.election_day,
+            unit_kato=unit.kato,
+            unit_name=unit.name,
+            office_name={"kk": f"{unit.name_kk} әкімі", "ru": f"Аким: {unit.name_ru}"},
+            precincts=precincts,
+            candidates=[
+                CandidateInput(
+                    id=c.id,
+                    full_name=c.full_name,
+                    party=PartyInput(c.party.id, c.party.name) if c.party else None,
+                )
+                for c in candidates
+            ],
+            totals=totals,
+            status=status,
+            generated_at=now(),
+            issuer=ISSUER,
+            issuer_abbreviation=ISSUER_ABBREVIATION,
+            vendor_application_id=APPLICATION,
+        )
+    )

@@ -1,0 +1,348 @@
+"""Results: totals summed by the database, the outcome, certification and corrections."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from elections import audit
+from elections.audit import Action, canonical
+from elections.ballots.models import ProtocolVersion, ProtocolVote
+from elections.ballots.services import ballot_candidates
+from elections.candidates.models import Candidate, CandidateEvent
+from elections.clock import now
+from elections.errors import ErrorItem, ServiceError, conflict
+from elections.extensions import db
+from elections.results.models import Correction, ResultVersion
+from elections.results.tally import Totals, decide, deposit_refunds, share, turnout
+from elections.territory.models import Election, Precinct
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What the database summed over the current protocol versions of one election."""
+
+    reporting: int
+    voters_on_list: int
+    ballots_in_boxes: int
+    invalid_ballots: int
+    against_all: int
+    last_saved: datetime | None
+    votes: dict[int, int]
+
+
+def sums_for(election_ids: list[int]) -> dict[int, Sums]:
+    """Two grouped queries for any number of elections: the figures, and the votes."""
+    current = ProtocolVersion.is_current.is_(True)
+    figures = db.session.execute(
+        select(
+            ProtocolVersion.election_id,
+            func.count(ProtocolVersion.id),
+            func.sum(ProtocolVersion.voters_on_list),
+            func.sum(ProtocolVersion.ballots_in_boxes),
+            func.sum(ProtocolVersion.invalid_ballots),
+            func.sum(ProtocolVersion.against_all),
+            func.max(ProtocolVersion.created_at),
+        )
+        .where(current, ProtocolVersion.election_id.in_(election_ids))
+        .group_by(ProtocolVersion.election_id)
+    ).all()
+    votes: dict[int, dict[int, int]] = {}
+    for election_id, candidate_id, total in db.session.execute(
+        select(ProtocolVersion.election_id, ProtocolVote.candidate_id, func.sum(ProtocolVote.votes))
+        .join(ProtocolVote, ProtocolVote.version_id == ProtocolVersion.id)
+        .where(current, ProtocolVersion.election_id.in_(election_ids))
+        .group_by(ProtocolVersion.election_id, ProtocolVote.candidate_id)
+    ):
+        votes.setdefault(election_id, {})[candidate_id] = int(total)
+    sums = {
+        row[0]: Sums(
+            int(row[1]),
+            int(row[2]),
+            int(row[3]),
+            int(row[4]),
+            int(row[5]),
+            _aware(row[6]),
+            votes.get(row[0], {}),
+        )
+        for row in figures
+    }
+    empty = Sums(0, 0, 0, 0, 0, None, {})
+    return {election_id: sums.get(election_id, empty) for election_id in election_ids}
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite returns max() of a timestamp column as text or naive; bring it back to aware UTC."""
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def precinct_count(election: Election) -> int:
+    return db.session.execute(
+        select(func.count(Precinct.id)).where(Precinct.election_id == election.id)
+    ).scalar_one()
+
+
+def latest_version(election: Election) -> ResultVersion | None:
+    return db.session.execute(
+        select(ResultVersion)
+        .where(ResultVersion.election_id == election.id)
+        .order_by(ResultVersion.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def draft_result(
+    election: Election, sums: Sums | None = None, precincts_total: int | None = None
+) -> dict:
+    """The live, unofficial result over the current protocol versions."""
+    sums = sums or sums_for([election.id])[election.id]
+    total = precinct_count(election) if precincts_total is None else precincts_total
+    candidates = ballot_candidates(election)
+    votes = {c.id: sums.votes.get(c.id, 0) for c in candidates}
+    totals = Totals(
+        precincts_reporting=sums.reporting,
+        precincts_total=total,
+        voters_on_list=sums.voters_on_list,
+        ballots_in_boxes=sums.ballots_in_boxes,
+        invalid_ballots=sums.invalid_ballots,
+        against_all=sums.against_all,
+        votes=votes,
+    )
+    if candidates:
+        outcome = decide(votes, totals.precincts_reporting, totals.precincts_total)
+    else:
+        outcome = None
+    winner = outcome.winner_candidate_id if outcome else None
+    refunds = []
+    if outcome and outcome.kind != "pending":
+        refunds = deposit_refunds(
+            votes, totals.ballots_in_boxes, winner, election.profile.refund_vote_share
+        )
+    if sums.reporting == 0:
+        status = "no_results"
+    elif sums.reporting < total:
+        status = "unofficial_partial"
+    else:
+        status = "unofficial_complete"
+    return {
+        "election_id": election.id,
+        "status": status,
+        "as_of": sums.last_saved,
+        "precincts_reporting": totals.precincts_reporting,
+        "precincts_total": totals.precincts_total,
+        "voters_on_list": totals.voters_on_list,
+        "ballots_in_boxes": totals.ballots_in_boxes,
+        "turnout": turnout(totals.ballots_in_boxes, totals.voters_on_list),
+        "invalid_ballots": totals.invalid_ballots,
+        "against_all": totals.against_all,
+        "candidates": [
+            {
+                "candidate_id": c.id,
+                "name": c.full_name,
+                "votes": votes[c.id],
+                "share": share(votes[c.id], totals.ballots_in_boxes),
+            }
+            for c in candidates
+        ],
+        "outcome": outcome.kind if outcome else "pending",
+        "winner_candidate_id": winner,
+        "tied_candidate_ids": list(outcome.tied_candidate_ids) if outcome else [],
+        "deposit_refund_candidate_ids": refunds,
+    }
+
+
+def result(election: Election) -> dict:
+    """The public result: the frozen certified version when certified, else the live draft."""
+    latest = latest_version(election)
+    if election.state != "open" and latest is not None:
+        return {
+            **latest.figures,
+            "status": "certified",
+            "as_of": latest.certified_at,
+            "version": latest.version,
+            "digest": latest.digest,
+        }
+    draft = draft_result(election)
+    draft["version"] = latest.version if latest else None
+    draft["digest"] = None
+    return draft
+
+
+def _frozen(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if k not in ("status", "as_of", "version", "digest")}
+
+
+def certify(election: Election, actor) -> ResultVersion:
+    """Freeze the result as a new numbered, hashed version and settle the candidates' statuses."""
+    election = db.session.execute(
+        select(Election).where(Election.id == election.id).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one()
+    if election.state != "open":
+        raise conflict("already_certified", _("The result is already certified."))
+    used = db.session.execute(
+        select(ProtocolVersion.precinct_id, ProtocolVersion.version, ProtocolVersion.digest)
+        .where(ProtocolVersion.election_id == election.id, ProtocolVersion.is_current.is_(True))
+        .order_by(ProtocolVersion.precinct_id)
+    ).all()
+    reported = {row.precinct_id for row in used}
+    missing = [p for p in election.precincts if p.id not in reported]
+    if missing:
+        numbers = ", ".join(str(p.number) for p in missing)
+        raise ServiceError(
+            409,
+            [
+                ErrorItem(
+                    "precincts_missing",
+                    _("These precincts have not reported: %(numbers)s", numbers=numbers),
+                    extra={"precinct_ids": [p.id for p in missing]},
+                )
+            ],
+        )
+    figures = _frozen(draft_result(election))
+    figures["status"] = "certified"
+    protocols = [
+        {"precinct_id": r.precinct_id, "version": r.version, "digest": r.digest} for r in used
+    ]
+    latest = latest_version(election)
+    correction = _open_correction(election)
+    version = ResultVersion(
+        election_id=election.id,
+        version=(latest.version if latest else 0) + 1,
+        certified_at=now(),
+        certified_by_id=getattr(actor, "id", None),
+        certified_by=getattr(actor, "username", None) or "system",
+        outcome=figures["outcome"],
+        figures=canonical_figures(figures),
+        protocols=protocols,
+        correction_reason=correction.reason if correction else None,
+    )
+    version.digest = hashlib.sha256(
+        canonical(
+            {"figures": version.figures, "protocols": protocols, "version": version.version}
+        ).encode()
+    ).hexdigest()
+    db.session.add(version)
+    election.state = "certified" if figures["outcome"] == "winner" else "repeat_required"
+    _settle_candidates(election, figures, actor)
+    db.session.flush()
+    audit.record(
+        Action.RESULT_CERTIFIED,
+        "election",
+        election.id,
+        {"version": version.version, "digest": version.digest, "outcome": version.outcome},
+        actor,
+    )
+    return version
+
+
+def canonical_figures(figures: dict) -> dict:
+    """JSON-safe figures (instants as ISO text): the stored copy hashes the same when read back."""
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in figures.items()}
+
+
+def _settle_candidates(election: Election, figures: dict, actor) -> None:
+    winner = figures["winner_candidate_id"]
+    if figures["outcome"] != "winner":
+        return  # a tie elects nobody: a repeat election follows on the same lists
+    for candidate in ballot_candidates(election):
+        status = "elected" if candidate.id == winner else "not_elected"
+        _set_status(candidate, status, actor, None)
+
+
+def _set_status(candidate: Candidate, status: str, actor, reason: str | None) -> None:
+    candidate.status = status
+    db.session.add(
+        CandidateEvent(
+            candidate=candidate,
+            status=status,
+            at=now(),
+            actor_id=getattr(actor, "id", None),
+            actor=getattr(actor, "username", None) or "system",
+            reason=reason,
+            grounds=[],
+        )
+    )
+
+
+def _open_correction(election: Election) -> Correction | None:
+    latest = latest_version(election)
+    if latest is None:
+        return None
+    return db.session.execute(
+        select(Correction)
+        .where(Correction.election_id == election.id, Correction.after_version == latest.version)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def open_correction(election: Election, reason: str, actor) -> Correction:
+    """Reopen a certified result: protocols unlock, the next certification is a new version."""
+    election = db.session.execute(
+        select(Election).where(Election.id == election.id).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one()
+    latest = latest_version(election)
+    if election.state == "open" or latest is None:
+        raise conflict("not_certified", _("Only a certified result can be corrected."))
+    correction = Correction(
+        election_id=election.id,
+        after_version=latest.version,
+        opened_at=now(),
+        opened_by_id=getattr(actor, "id", None),
+        opened_by=getattr(actor, "username", None) or "system",
+        reason=reason,
+    )
+    db.session.add(correction)
+    election.state = "open"
+    for candidate in ballot_candidates(election):
+        if candidate.status in ("elected", "not_elected"):
+            _set_status(candidate, "registered", actor, reason)
+    db.session.flush()
+    audit.record(
+        Action.CORRECTION_OPENED,
+        "election",
+        election.id,
+        {"after_version": latest.version, "reason": reason},
+        actor,
+    )
+    return correction
+
+
+def versions(election: Election) -> list[ResultVersion]:
+    return list(
+        db.session.execute(
+            select(ResultVersion)
+            .where(ResultVersion.election_id == election.id)
+            .order_by(ResultVersion.version)
+        ).scalars()
+    )
+
+
+def corrections(election: Election) -> list[Correction]:
+    return list(
+        db.session.execute(
+            select(Correction).where(Correction.election_id == election.id).order_by(Correction.id)
+        ).scalars()
+    )
+
+
+def precinct_rows(election: Election) -> list[tuple[Precinct, ProtocolVersion | None]]:
+    """Each precinct with its current protocol version, votes loaded in one query."""
+    current = {
+        v.precinct_id: v
+        for v in db.session.execute(
+            select(ProtocolVersion)
+            .where(ProtocolVersion.election_id == election.id, ProtocolVersion.is_current.is_(True))
+            .options(selectinload(ProtocolVersion.votes))
+        ).scalars()
+    }
+    return [(p, current.get(p.id)) for p in election.precincts]
