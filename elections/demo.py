@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from elections import audit
 from elections.audit import Action
 from elections.auth.services import create_user
+from elections.ballots.services import ballot_candidates, save_protocol
+from elections.candidates.iin import make_iin
+from elections.candidates.models import Candidate, CandidateEvent
+from elections.candidates.services import new_application_number
 from elections.clock import now, service_timezone
 from elections.extensions import db
+from elections.results.services import certify
 from elections.territory import services as territory
 from elections.territory.models import Unit
 
@@ -143,16 +148,122 @@ def load_demo() -> list[DemoLogin]:
         DemoLogin("akmola-chair", "territorial_chair", _password(), "110000000"),
         DemoLogin("precinct-401", "precinct_secretary", _password(), str(rural_precincts[0].id)),
     ]
-    for login in logins:
-        create_user(
+    users = {
+        login.username: create_user(
             login.username,
             login.role,
             login.password,
             commission_kato=login.scope if login.role.startswith("territorial") else None,
             precinct_id=int(login.scope) if login.role == "precinct_secretary" else None,
         )
-    audit.record(Action.DEMO_LOADED, "demo", 1, {"elections": [rural.id, district.id]}, None)
+        for login in logins
+    }
+    certified = _certified_election(today, users["zerendi-chair"])
+    audit.record(
+        Action.DEMO_LOADED, "demo", 1, {"elections": [rural.id, district.id, certified.id]}, None
+    )
     return logins
+
+
+# A past election, counted and certified: (last, first, patronymic, birth date, party or None).
+PAST_CANDIDATES = [
+    ("Сейітқали", "Ерлан", "Болатұлы", date(1979, 4, 12), "AMANAT"),
+    ("Әбдірахманова", "Гүлнар", "Серікқызы", date(1984, 9, 3), "Auyl"),
+    ("Қасымов", "Бауыржан", "Маратұлы", date(1990, 1, 27), None),
+]
+PAST_PRECINCTS = [
+    (501, "115645100", 1105, "Садовое ауылы, Бейбітшілік көшесі 7, мектеп"),
+    (502, "115645300", 640, "Ұялы ауылы, Жастар көшесі 2, клуб"),
+]
+# Per precinct: received, issued, in boxes, invalid, votes per candidate, against all.
+PAST_COUNTS = [
+    (1120, 812, 810, 9, (402, 251, 118), 30),
+    (650, 471, 471, 4, (160, 214, 71), 22),
+]
+
+
+def _certified_election(today, chair):
+    """The Садовый rural election, held ten days ago: protocols in, result certified."""
+    election = territory.call_election(
+        {
+            "unit_kato": "115645000",
+            "kind": "rural",
+            "called_on": today - timedelta(days=70),
+            "election_day": today - timedelta(days=10),
+        },
+        None,
+    )
+    precincts = [_precinct(election, row) for row in PAST_PRECINCTS]
+    parties = {p.short_name: p for p in territory.list_parties()}
+    candidates = []
+    for serial, (last, first, patronymic, born, party) in enumerate(PAST_CANDIDATES, start=1):
+        candidate = Candidate(
+            election=election,
+            application_number=new_application_number(),
+            iin=make_iin(born, "female" if last.endswith("ова") else "male", 4000 + serial),
+            last_name=last,
+            first_name=first,
+            patronymic=patronymic,
+            birth_date=born,
+            citizenship="KZ",
+            education="higher",
+            work_experience_years=8.0,
+            nomination_type="party" if party else "self",
+            party=parties.get(party),
+            party_member=True if party else None,
+            signatures_valid=None if party else 40,
+            settlements_covered=None if party else 2,
+            deposit_paid=True,
+            documents={
+                "application": True,
+                "biography": True,
+                "declarations": True,
+                "party_decision": bool(party),
+            },
+            legal_capacity=True,
+            serving_sentence=False,
+            unexpunged_conviction=False,
+            corruption_offence=False,
+            special_check="passed",
+            consecutive_terms_in_post=0,
+            status="registered",
+            grounds=[],
+        )
+        db.session.add(candidate)
+        for status in ("submitted", "registered"):
+            db.session.add(
+                CandidateEvent(
+                    candidate=candidate,
+                    status=status,
+                    at=now(),
+                    actor=chair.username,
+                    actor_id=chair.id,
+                    grounds=[],
+                )
+            )
+        candidates.append(candidate)
+    db.session.flush()
+    ordered = ballot_candidates(election)
+    for precinct, (received, issued, boxes, invalid_, votes, against) in zip(
+        precincts, PAST_COUNTS, strict=True
+    ):
+        save_protocol(
+            precinct,
+            {
+                "voters_on_list": precinct.voters_on_list,
+                "ballots_received": received,
+                "ballots_issued": issued,
+                "ballots_cancelled": received - issued,
+                "ballots_in_boxes": boxes,
+                "invalid_ballots": invalid_,
+                "votes": {str(c.id): n for c, n in zip(ordered, votes, strict=True)},
+                "against_all": against,
+                "expected_version": 0,
+            },
+            chair,
+        )
+    certify(election, chair)
+    return election
 
 
 def _precinct(election, row):
