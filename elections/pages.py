@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from sqlalchemy import text
 
 from elections.auth.access import public
 from elections.clock import now, service_timezone
 from elections.extensions import db
-from elections.territory.services import list_elections
+from elections.territory.services import elections_page
 
 bp = Blueprint("pages", __name__)
 
@@ -18,11 +18,12 @@ bp = Blueprint("pages", __name__)
 def home():
     tz = service_timezone()
     moment = now()
+    page = elections_page(request.args.get("page", 1, type=int))
     elections = [
         (election, election.calendar_in(tz), election.status_at(moment, tz))
-        for election in list_elections()
+        for election in page.items
     ]
-    return render_template("home.html", elections=elections)
+    return render_template("home.html", elections=elections, page=page)
 
 
 @bp.get("/healthz")

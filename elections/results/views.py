@@ -16,7 +16,7 @@ from elections.forms import attach_errors
 from elections.results import services
 from elections.results.caching import cached_public
 from elections.results.chart import bar_chart
-from elections.territory.services import get_election, list_elections
+from elections.territory.services import elections_page, get_election, precinct_counts
 
 bp = Blueprint("results", __name__)
 
@@ -39,12 +39,11 @@ class CorrectionForm(FlaskForm):
 @bp.get("/results")
 @public
 def index():
-    elections = list_elections()
-    sums = services.sums_for([e.id for e in elections])
-    rows = [
-        (e, sums[e.id].reporting, len(e.precincts), services.latest_version(e)) for e in elections
-    ]
-    return render_template("results/index.html", rows=rows)
+    page = elections_page(request.args.get("page", 1, type=int))
+    ids = [e.id for e in page.items]
+    sums, totals = services.sums_for(ids), precinct_counts(ids)
+    rows = [(e, sums[e.id].reporting, totals[e.id]) for e in page.items]
+    return render_template("results/index.html", rows=rows, page=page)
 
 
 @bp.get("/results/<int:election_id>")

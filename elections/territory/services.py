@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from elections import audit
 from elections.audit import Action
+from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, invalid, not_found
 from elections.extensions import db
 from elections.rules import UnknownProfile, default_profile_key, load_profile
@@ -21,6 +26,9 @@ from elections.territory.models import (
 )
 
 TOP_LEVEL_KINDS = ("region", "city_republican")
+# Election dates the service accepts: the calendar reaches weeks either side of them, and a
+# typo such as year 0001 or 9999 must be refused, not stored (it broke every election list).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def unit_by_kato(kato: str) -> Unit | None:
@@ -28,14 +36,14 @@ def unit_by_kato(kato: str) -> Unit | None:
 
 
 def get_election(election_id: int) -> Election:
-    election = db.session.get(Election, election_id)
+    election = db.session.get(Election, election_id) if 0 < election_id <= INTEGER_MAX else None
     if election is None:
         raise not_found()
     return election
 
 
 def get_precinct(election: Election, precinct_id: int) -> Precinct:
-    precinct = db.session.get(Precinct, precinct_id)
+    precinct = db.session.get(Precinct, precinct_id) if 0 < precinct_id <= INTEGER_MAX else None
     if precinct is None or precinct.election_id != election.id:
         raise not_found()
     return precinct
@@ -127,6 +135,19 @@ def call_election(data: dict, actor) -> Election:
                     field="unit_kato",
                 )
             )
+    for name in ("called_on", "election_day"):
+        if not EARLIEST_DAY <= data[name] <= LATEST_DAY:
+            errors.append(
+                ErrorItem(
+                    "invalid",
+                    _(
+                        "Give a date from %(first)s to %(last)s.",
+                        first=EARLIEST_DAY.isoformat(),
+                        last=LATEST_DAY.isoformat(),
+                    ),
+                    field=name,
+                )
+            )
     if data["election_day"] <= data["called_on"]:
         errors.append(
             ErrorItem(
@@ -210,10 +231,46 @@ def add_precinct(election: Election, data: dict, actor) -> Precinct:
     return precinct
 
 
-def list_elections() -> list[Election]:
-    return list(
-        db.session.execute(select(Election).order_by(Election.election_day, Election.id)).scalars()
+def _elections_query():
+    return (
+        select(Election)
+        .options(selectinload(Election.unit), selectinload(Election.organiser))
+        .order_by(Election.election_day, Election.id)
     )
+
+
+def list_elections() -> list[Election]:
+    return list(db.session.execute(_elections_query()).scalars())
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+def elections_page(number: int, per_page: int = 50) -> Page:
+    """One page of elections for the HTML lists: a national round has thousands."""
+    total = db.session.execute(select(func.count(Election.id))).scalar_one()
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, number), pages)
+    items = db.session.execute(
+        _elections_query().limit(per_page).offset((number - 1) * per_page)
+    ).scalars()
+    return Page(list(items), number, pages, total)
+
+
+def precinct_counts(election_ids: list[int]) -> dict[int, int]:
+    counts = dict(
+        db.session.execute(
+            select(Precinct.election_id, func.count(Precinct.id))
+            .where(Precinct.election_id.in_(election_ids))
+            .group_by(Precinct.election_id)
+        ).all()
+    )
+    return {election_id: counts.get(election_id, 0) for election_id in election_ids}
 
 
 def list_parties() -> list[Party]:
