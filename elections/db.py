@@ -16,6 +16,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest value an INTEGER column holds (PostgreSQL's int4): ids, counts and numbers that
+# come from clients are checked against it, so an oversized one is refused, never a 500.
+INTEGER_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
