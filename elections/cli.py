@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from elections import audit
 from elections.auth.models import ROLES, User
@@ -84,16 +86,45 @@ def _print_logins(logins: list[DemoLogin]) -> None:
 
 
 @click.command("demo")
-def demo_command():
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "national"]),
+    default="small",
+    show_default=True,
+    help="small: one region to try the service; national: a whole round of rural elections",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="national: same seed, same data"
+)
+@click.option("--with-protocols", is_flag=True, help="national: a protocol for every precinct")
+def demo_command(scale, seed, with_protocols):
     """Load the demo data set into an empty database and print the demo logins once."""
     if not is_empty():
         click.echo(
             "The database already holds data; the demo loads only into an empty one.", err=True
         )
         sys.exit(1)
+    if scale == "national":
+        _load_national(seed, with_protocols)
+        return
+    if with_protocols:
+        raise click.UsageError("--with-protocols goes with --scale national")
     logins = load_demo()
     db.session.commit()
     _print_logins(logins)
+
+
+def _load_national(seed: int, with_protocols: bool) -> None:
+    from elections import demo_national
+
+    started = time.monotonic()
+    plan = demo_national.build_plan(seed, with_protocols=with_protocols)
+    with click.progressbar(length=plan.count(), label="Loading the national round") as bar:
+        demo_national.load_plan(plan, progress=bar.update)
+        db.session.commit()
+    for line in demo_national.summary_lines(plan):
+        click.echo(line)
+    click.echo(f"Loaded {plan.count():,} rows in {time.monotonic() - started:.1f} s.")
 
 
 @click.command("start")
@@ -112,9 +143,11 @@ def start_command(host, port):
             handle.writelines(f"{x.username}\t{x.password}\t{x.role}\t{x.scope}\n" for x in logins)
     if path.exists():
         rows = [line.split("\t") for line in path.read_text().splitlines() if line]
-        _print_logins([DemoLogin(*row) for row in rows])
+        # The file keeps username, password, role, scope: name them, DemoLogin's order differs.
+        _print_logins([DemoLogin(username=u, password=p, role=r, scope=s) for u, p, r, s in rows])
     click.echo(f"\nServing on http://{host}:{port}/  — sign in at http://{host}:{port}/login")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI; serve through Werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def install(app: Flask) -> None:
