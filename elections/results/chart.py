@@ -12,7 +12,7 @@ from elections.i18n import pick_language
 ROW_HEIGHT = 34
 LABEL_WIDTH = 260
 BAR_WIDTH = 380
-WIDTH = LABEL_WIDTH + BAR_WIDTH + 90
+WIDTH = LABEL_WIDTH + BAR_WIDTH + 140
 
 
 @dataclass(frozen=True)
