@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -51,12 +53,19 @@ def local_datetime(value) -> str:
     return format_datetime(value.astimezone(service_timezone()), "dd.MM.yyyy HH:mm")
 
 
+def local_date(value: date | str | None) -> str:
+    """A calendar date as dd.mm.yyyy; ISO text (as the JSON views carry it) is accepted too."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, "dd.MM.yyyy")
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters["localised"] = pick_language
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["local_date"] = lambda value: (
-        format_date(value, "dd.MM.yyyy") if value else ""
-    )
+    app.jinja_env.filters["local_date"] = local_date
 
     app.jinja_env.globals["status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.globals["candidate_status_label"] = lambda code: CANDIDATE_STATUS_LABELS.get(
