@@ -32,7 +32,8 @@
   }
 
   function show(name, left, right, holds) {
-    var item = document.querySelector('[data-relation="' + name + '"]');
+    // The live list only: the server's error list names its failed relations the same way.
+    var item = form.querySelector('#relations [data-relation="' + name + '"]');
     if (!item) { return; }
     var out = item.querySelector("output");
     if (left === null || right === null) {
@@ -69,11 +70,16 @@
   function restoreDraft() {
     var store = storage();
     if (!store) { return; }
-    if (saved) { store.removeItem(key); return; }  // the server confirmed: the draft is done
     var raw = store.getItem(key);
     if (!raw) { return; }
     try {
       var draft = JSON.parse(raw);
+      // A draft typed before the confirmed save is done; one typed after it (on this same
+      // page, then reloaded) is based on the saved version and stays until its own save.
+      if (saved && !(Number(draft.base) >= Number(saved.dataset.savedVersion))) {
+        store.removeItem(key);
+        return;
+      }
       var restored = false;
       inputs.forEach(function (input) {
         if (draft.figures && draft.figures[input.name] !== undefined && input.value !== draft.figures[input.name]) {

@@ -175,6 +175,12 @@ def expect_status(page: Page, code: str) -> None:
     expect(status_badge(page)).to_have_attribute("data-status", code)
 
 
+def switch_language(page: Page, code: str) -> None:
+    """Switch with the header's language link; the page comes back in that language."""
+    page.locator(f"header nav.languages a[hreflang={code}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
 def overflow(page: Page, width: int) -> str | None:
     """Why the page does not fit a viewport ``width`` CSS pixels wide, or None when it does.
 

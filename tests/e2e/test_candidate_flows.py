@@ -23,6 +23,7 @@ from tests.e2e.helpers import (
     rural_election,
     status_badge,
     submit,
+    switch_language,
 )
 
 
@@ -37,11 +38,6 @@ def look_up(page: Page, number: str, iin: str) -> None:
     page.fill("#iin", iin)
     submit(page)
     page.wait_for_url(re.compile(r"/status\?.*application_number="))
-
-
-def switch_language(page: Page, code: str) -> None:
-    page.locator(f"header nav.languages a[hreflang={code}]").click()
-    expect(page.locator("html")).to_have_attribute("lang", code)
 
 
 def test_member_nominates_an_ineligible_candidate_and_sees_why(signed_in, pages, rural):
