@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from elections import create_app
+from elections import create_app, ratelimit
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.extensions import db
@@ -75,6 +75,14 @@ def _transaction(request, app):
         db.session = real_session
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit windows live in process memory: each test starts with none used."""
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
 
 
 @pytest.fixture

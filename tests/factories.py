@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -10,6 +11,9 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from elections.auth.models import User
 from elections.auth.services import hash_password
+from elections.candidates.iin import make_iin
+from elections.candidates.models import Candidate, CandidateEvent
+from elections.candidates.services import new_application_number
 from elections.extensions import db
 from elections.rules import default_profile_key, load_profile
 from elections.territory.models import Election, Party, Precinct, Unit
@@ -118,3 +122,113 @@ def make_world(**election_kwargs) -> SimpleNamespace:
         users={role: user.id for role, user in users.items()},
         usernames={role: user.username for role, user in users.items()},
     )
+
+
+# --- Candidates ---------------------------------------------------------------------------
+
+SELF_DOCUMENTS = {"application": True, "biography": True, "declarations": True}
+PARTY_DOCUMENTS = {**SELF_DOCUMENTS, "party_decision": True}
+_body_serial = itertools.count()
+
+
+def fresh_iin(sex: str = "male") -> tuple[str, date]:
+    """A valid IIN no other test data uses, and the birth date it encodes."""
+    birth_date = date(1960, 1, 1) + timedelta(days=next(_body_serial))
+    return make_iin(birth_date, sex, 1), birth_date
+
+
+def nomination_body(nomination: dict, **overrides) -> dict:
+    """A complete API nomination body for an eligible person with a fresh IIN.
+
+    ``nomination`` is the nomination object, e.g. ``party_nomination(party_id)`` or
+    ``self_nomination(20, 1)``; ``overrides`` replace top-level fields.
+    """
+    iin, birth_date = fresh_iin()
+    party = nomination.get("type") == "party"
+    body = {
+        "iin": iin,
+        "last_name": "Сейткали",
+        "first_name": "Айгерим",
+        "patronymic": "Нурлановна",
+        "birth_date": birth_date.isoformat(),
+        "citizenship": "KZ",
+        "education": "higher",
+        "work_experience_years": 6.5,
+        "nomination": nomination,
+        "deposit_paid": True,
+        "documents": dict(PARTY_DOCUMENTS if party else SELF_DOCUMENTS),
+        "legal_capacity": True,
+        "serving_sentence": False,
+        "unexpunged_conviction": False,
+        "corruption_offence": False,
+        "special_check": "passed",
+        "consecutive_terms_in_post": 0,
+    }
+    body.update(overrides)
+    return body
+
+
+def party_nomination(party_id: int, member: bool = True) -> dict:
+    return {"type": "party", "party_id": party_id, "party_member": member}
+
+
+def self_nomination(signatures: int, settlements: int) -> dict:
+    return {"type": "self", "signatures_valid": signatures, "settlements_covered": settlements}
+
+
+class CandidateFactory(Base):
+    """An eligible party nominee, status ``submitted`` with its history event.
+
+    Pass ``election``; ``status`` other than submitted adds a second history event.
+    """
+
+    class Meta:
+        model = Candidate
+
+    application_number = factory.LazyFunction(new_application_number)
+    birth_date = factory.Sequence(lambda n: date(1980, 1, 1) + timedelta(days=n))
+    iin = factory.LazyAttribute(lambda o: make_iin(o.birth_date, "female", 1))
+    last_name = factory.Sequence(lambda n: f"Ахметова{n}")
+    first_name = "Динара"
+    patronymic = "Серикқызы"
+    citizenship = "KZ"
+    education = "higher"
+    work_experience_years = 6.0
+    nomination_type = "party"
+    party = factory.SubFactory(PartyFactory)
+    party_member = True
+    signatures_valid = None
+    settlements_covered = None
+    deposit_paid = True
+    documents = factory.LazyFunction(lambda: dict(PARTY_DOCUMENTS))
+    legal_capacity = True
+    serving_sentence = False
+    unexpunged_conviction = False
+    corruption_offence = False
+    special_check = "passed"
+    consecutive_terms_in_post = 0
+    status = "submitted"
+    grounds = factory.LazyFunction(list)
+
+    class Params:
+        self_nominated = factory.Trait(
+            nomination_type="self",
+            party=None,
+            party_member=None,
+            signatures_valid=20,
+            settlements_covered=1,
+            documents=factory.LazyFunction(lambda: dict(SELF_DOCUMENTS)),
+        )
+
+    @factory.post_generation
+    def history(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        statuses = ["submitted"] if obj.status == "submitted" else ["submitted", obj.status]
+        for status in statuses:
+            db.session.add(
+                CandidateEvent(
+                    candidate=obj, status=status, actor="factory", grounds=list(obj.grounds)
+                )
+            )
+        db.session.flush()

@@ -159,7 +159,9 @@ def _apply(action: str, candidate, form: DecisionForm) -> None:
 def status():
     form = StatusForm(request.args)
     page = "candidates/status.html"
-    if not (request.args and form.validate()):
+    # Only a lookup is checked: a bare ?lang=ru must not greet the reader with field errors.
+    asked = any(name in request.args for name in ("application_number", "iin"))
+    if not (asked and form.validate()):
         return render_template(page, form=form, result=None, problem=None)
     try:
         ratelimit.check("status", "STATUS_LOOKUP_RATE")
