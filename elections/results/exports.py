@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import select
+
 from elections.ballots.services import ballot_candidates
 from elections.clock import now
+from elections.extensions import db
 from elections.results import services
 from elections.results.nist import (
     CandidateInput,
@@ -16,7 +19,7 @@ from elections.results.nist import (
     build_election_report,
 )
 from elections.results.tally import PrecinctCount, Totals
-from elections.territory.models import Election
+from elections.territory.models import Election, Party
 
 ISSUER = "Central Election Commission of the Republic of Kazakhstan"
 ISSUER_ABBREVIATION = "CEC RK"
@@ -71,6 +74,11 @@ def results_csv(election: Election) -> str:
 def nist_report(election: Election) -> dict:
     result = services.result(election)
     candidates = ballot_candidates(election)
+    party_ids = {c.party_id for c in candidates if c.party_id is not None}
+    parties = {
+        party.id: party
+        for party in db.session.execute(select(Party).where(Party.id.in_(party_ids))).scalars()
+    }  # in one query, not one per candidate
     rows = services.precinct_rows(election)
     precincts = [
         PrecinctInput(
@@ -120,7 +128,9 @@ def nist_report(election: Election) -> dict:
                 CandidateInput(
                     id=c.id,
                     full_name=c.full_name,
-                    party=PartyInput(c.party.id, c.party.name) if c.party else None,
+                    party=PartyInput(c.party_id, parties[c.party_id].name)
+                    if c.party_id in parties
+                    else None,
                 )
                 for c in candidates
             ],

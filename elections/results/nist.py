@@ -125,7 +125,8 @@ def _check(report: ReportInput) -> None:
         raise ValueError(f"status {report.status!r} is not one of {RESULTS_STATUSES}")
     if report.generated_at.utcoffset() is None:
         raise ValueError("generated_at must be an aware datetime")
-    complete = all(p.counts is not None for p in report.precincts)
+    # Nothing has reported in an election with no precincts yet: that is not complete.
+    complete = bool(report.precincts) and all(p.counts is not None for p in report.precincts)
     if complete != (report.status != "unofficial-partial"):
         raise ValueError(
             f"status {report.status!r} disagrees with the precincts "
