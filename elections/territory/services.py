@@ -8,11 +8,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elections import audit
 from elections.audit import Action
 from elections.db import INTEGER_MAX
-from elections.errors import ErrorItem, invalid, not_found
+from elections.errors import ErrorItem, conflict, invalid, not_found
 from elections.extensions import db
 from elections.rules import UnknownProfile, default_profile_key, load_profile
 from elections.territory.models import (
@@ -46,6 +47,9 @@ def get_precinct(election: Election, precinct_id: int) -> Precinct:
     precinct = db.session.get(Precinct, precinct_id) if 0 < precinct_id <= INTEGER_MAX else None
     if precinct is None or precinct.election_id != election.id:
         raise not_found()
+    # Hold on to the election already loaded: the session keeps objects by weak reference, so
+    # precinct.election would otherwise load it a second time once the caller drops it.
+    set_committed_value(precinct, "election", election)
     return precinct
 
 
@@ -193,6 +197,8 @@ def call_election(data: dict, actor) -> Election:
 
 
 def add_precinct(election: Election, data: dict, actor) -> Precinct:
+    if election.state != "open":
+        raise conflict("results_certified", _("The result is certified: no precinct can be added."))
     errors = []
     unit = unit_by_kato(data["unit_kato"])
     if unit is None or (unit.id != election.unit_id and election.unit not in unit.ancestors()):
