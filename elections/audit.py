@@ -34,6 +34,7 @@ class Action(StrEnum):
     LOGIN_FAILED = "user.login_failed"
     ACCOUNT_LOCKED = "user.locked"
     DEMO_LOADED = "demo.loaded"
+    NATIONAL_DEMO_LOADED = "demo.national_loaded"
     CANDIDATE_NOMINATED = "candidate.nominated"
     CANDIDATE_REGISTERED = "candidate.registered"
     CANDIDATE_REFUSED = "candidate.refused"
@@ -132,7 +133,7 @@ def verify() -> Verdict:
             return Verdict(False, count, f"event {event.seq} was altered")
         if event.prev_hash != prev:
             # The content of this event is intact, so its predecessor was rewritten.
-            return Verdict(False, count, f"event {event.seq - 1} was altered")
+            return Verdict(False, count - 1, f"event {event.seq - 1} was altered")
         prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
     head = db.session.get(AuditHead, 1)
     if head is None or head.seq > count:

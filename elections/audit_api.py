@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from elections.audit import AuditEvent
 from elections.auth.access import roles
+from elections.db import INTEGER_MAX
 from elections.extensions import db
 from elections.http import load
 from elections.schema_fields import LocalDateTime
@@ -21,7 +22,7 @@ class AuditQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # a query string may carry lang= and the like
 
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INTEGER_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

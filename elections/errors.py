@@ -10,7 +10,7 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,17 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return _from_http(error)
+
+    @app.errorhandler(DataError)
+    def value_refused_by_database(error: DataError):
+        # A value the database cannot hold (too long, out of range, a NUL byte on PostgreSQL)
+        # came from the client past the schemas: refuse it as invalid input, never as a 500.
+        log.warning("value refused by the database: %s", error.orig)
+        from elections.extensions import db
+
+        db.session.rollback()  # the failed statement leaves the transaction unusable
+        code, message = GENERIC[422]
+        return _render(422, [ErrorItem(code, str(message))])
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

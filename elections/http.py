@@ -7,6 +7,7 @@ import json
 from flask import request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
+from marshmallow.error_store import SCHEMA
 
 from elections.errors import ErrorItem, ServiceError, invalid
 
@@ -15,7 +16,10 @@ def _flatten(messages, prefix: str = "") -> list[ErrorItem]:
     items: list[ErrorItem] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == SCHEMA:  # marshmallow's key for the object as a whole: name the object
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             items += _flatten(value, path)
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         items += [ErrorItem("invalid", message, field=prefix or None) for message in messages]

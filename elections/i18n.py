@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 
 from elections.auth.access import public
@@ -50,6 +50,8 @@ def pick_language(text: dict | None) -> str:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the command line: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for choice in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if choice in languages:
             return choice
@@ -59,8 +61,14 @@ def select_locale() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an open redirect."""
+    """Only same-site paths: never an open redirect.
+
+    Control characters are refused too: browsers drop tabs and newlines from a URL, so
+    ``/\t/evil.example`` would become ``//evil.example``, and a newline cannot go in a header.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if not target.isprintable():
         return "/"
     return target
 

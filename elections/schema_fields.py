@@ -25,5 +25,5 @@ class NameSchema(Schema):
 
 def kato_field(**kwargs) -> fields.String:
     return fields.String(
-        validate=validate.Regexp(r"^\d{9}$", error="A KATO code is 9 digits."), **kwargs
+        validate=validate.Regexp(r"^[0-9]{9}\Z", error="A KATO code is 9 digits."), **kwargs
     )

@@ -5,18 +5,19 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from elections.db import INTEGER_MAX
 from elections.rules import ELECTION_KINDS, profile_keys
 from elections.territory.models import UNIT_KINDS
 
-KATO = Regexp(r"^\d{9}$", message=_l("A KATO code is 9 digits."))
+KATO = Regexp(r"^[0-9]{9}\Z", message=_l("A KATO code is 9 digits."))
 
 
 class UnitForm(FlaskForm):
     kato = StringField(_l("KATO code"), validators=[DataRequired(), KATO])
     parent_kato = StringField(_l("Parent unit KATO code"), validators=[Optional(), KATO])
     kind = SelectField(_l("Kind"), choices=[(kind, kind) for kind in UNIT_KINDS])
-    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=300)])
-    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
 
     def to_data(self) -> dict:
         return {
@@ -60,10 +61,12 @@ class ElectionForm(FlaskForm):
 
 
 class PrecinctForm(FlaskForm):
-    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1)])
+    number = IntegerField(
+        _l("Number"), validators=[DataRequired(), NumberRange(min=1, max=INTEGER_MAX)]
+    )
     unit_kato = StringField(_l("KATO code of the place"), validators=[DataRequired(), KATO])
     voters_on_list = IntegerField(
-        _l("Voters on the list"), validators=[DataRequired(), NumberRange(min=0)]
+        _l("Voters on the list"), validators=[DataRequired(), NumberRange(min=0, max=INTEGER_MAX)]
     )
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=500)])
 

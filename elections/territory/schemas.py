@@ -5,16 +5,24 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from elections.clock import now, service_timezone
+from elections.db import INTEGER_MAX
 from elections.rules import ELECTION_KINDS
 from elections.schema_fields import LocalDateTime, NameSchema, kato_field
 from elections.territory.models import UNIT_KINDS
+
+
+class UnitNameSchema(NameSchema):
+    """Unit names are stored in 200 characters (units.name_kk, units.name_ru)."""
+
+    kk = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    ru = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class UnitIn(Schema):
     kato = kato_field(required=True)
     parent_kato = kato_field(required=True, allow_none=True)
     kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
-    name = fields.Nested(NameSchema, required=True)
+    name = fields.Nested(UnitNameSchema, required=True)
 
 
 class UnitOut(Schema):
@@ -74,9 +82,13 @@ class ElectionOut(Schema):
 
 
 class PrecinctIn(Schema):
-    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    number = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=INTEGER_MAX)
+    )
     unit_kato = kato_field(required=True)
-    voters_on_list = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    voters_on_list = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=INTEGER_MAX)
+    )
     address = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 

@@ -1,0 +1,237 @@
+"""The command line: users, tokens, the demo data set, and the one-command start."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from sqlalchemy import func, select
+
+from elections import cli as cli_module
+from elections import demo
+from elections.auth.models import ROLES, User
+from elections.extensions import db
+from elections.territory.models import Election, Party, Unit
+
+GOOD_PASSWORD = "a long and quiet steppe morning"
+
+
+def create_user(cli, name: str, *options: str, password: str = GOOD_PASSWORD):
+    return cli.invoke(
+        args=["users", "create", name, *options, "--password-stdin"], input=password + "\n"
+    )
+
+
+def user_named(app, name: str) -> User | None:
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        if user is not None:
+            db.session.expunge(user)
+        return user
+
+
+# --- users create ---------------------------------------------------------------------------
+
+
+def test_create_a_territorial_member_with_a_commission(app, cli, client, world):
+    result = create_user(
+        cli, "aigerim", "--role", "territorial_member", "--commission", world.district
+    )
+    assert result.exit_code == 0, result.output
+    assert "created user aigerim (territorial_member)" in result.output
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "aigerim")).scalar_one()
+        assert (user.role, user.commission.kato, user.active) == (
+            "territorial_member",
+            world.district,
+            True,
+        )
+        assert GOOD_PASSWORD not in user.password_hash
+    response = client.post("/login", data={"username": "aigerim", "password": GOOD_PASSWORD})
+    assert response.status_code == 302, "the password read from stdin signs in"
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        ("cec_admin", []),
+        ("territorial_chair", ["--commission", "REGION"]),
+        ("precinct_secretary", ["--precinct", "PRECINCT"]),
+    ],
+    ids=["cec_admin", "chair of the regional commission", "precinct secretary"],
+)
+def test_create_each_kind_of_user(app, cli, world, role, scope):
+    scope = [
+        {"REGION": world.region, "PRECINCT": str(world.precinct_a)}.get(part, part)
+        for part in scope
+    ]
+    result = create_user(cli, "someone", "--role", role, *scope)
+    assert result.exit_code == 0, result.output
+    assert user_named(app, "someone").role == role
+
+
+REFUSALS = [
+    (["--role", "cec_admin"], "short", "password", "password too short"),
+    (["--role", "cec_admin"], "xx-baurzhan-xx-2026", "password", "password holds the name"),
+    (
+        ["--role", "territorial_member", "--commission", "123123123"],
+        GOOD_PASSWORD,
+        "commission",
+        "unknown commission",
+    ),
+    (
+        ["--role", "territorial_member", "--commission", "RURAL"],
+        GOOD_PASSWORD,
+        "commission",
+        "a rural district has no territorial commission",
+    ),
+    (
+        ["--role", "territorial_chair"],
+        GOOD_PASSWORD,
+        "commission",
+        "territorial role, no commission",
+    ),
+    (
+        ["--role", "precinct_secretary", "--precinct", "999999"],
+        GOOD_PASSWORD,
+        "precinct",
+        "unknown precinct",
+    ),
+    (["--role", "precinct_secretary"], GOOD_PASSWORD, "precinct", "secretary without a precinct"),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "password", "field"), [r[:3] for r in REFUSALS], ids=[r[3] for r in REFUSALS]
+)
+def test_create_refuses_with_exit_1(app, cli, world, options, password, field):
+    options = [world.rural if part == "RURAL" else part for part in options]
+    result = create_user(cli, "baurzhan", *options, password=password)
+    assert result.exit_code == 1
+    assert f"error: {field}:" in result.output, "the field is named, in any language"
+    assert user_named(app, "baurzhan") is None
+
+
+def test_create_refuses_a_taken_name(app, cli, world):
+    taken = world.usernames["cec_admin"]
+    result = create_user(cli, taken, "--role", "cec_admin")
+    assert result.exit_code == 1
+    assert "error: username:" in result.output
+
+
+def test_create_refuses_an_unknown_role(app, cli, world):
+    result = create_user(cli, "baurzhan", "--role", "akim")
+    assert result.exit_code == 2
+    assert user_named(app, "baurzhan") is None
+
+
+def test_create_is_audited(app, cli, world):
+    create_user(cli, "aigerim", "--role", "territorial_chair", "--commission", world.district)
+    user = user_named(app, "aigerim")
+    from tests.foundation.support import audit_actions
+
+    assert audit_actions(app, "user", user.id) == [
+        (
+            "user.created",
+            {
+                "username": "aigerim",
+                "role": "territorial_chair",
+                "commission": world.district,
+                "precinct": None,
+            },
+        )
+    ]
+
+
+# --- users token ----------------------------------------------------------------------------
+
+
+def test_token_prints_a_token_that_works_on_the_api(cli, client, world):
+    result = cli.invoke(args=["users", "token", world.usernames["cec_admin"]])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert token.startswith("akim_") and "\n" not in token
+    response = client.get("/api/v1/audit", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json["events"][-1]["action"] == "user.token_issued"
+
+
+def test_token_for_an_unknown_user_exits_1(cli, world):
+    result = cli.invoke(args=["users", "token", "nobody-here"])
+    assert result.exit_code == 1
+    assert "no user named nobody-here" in result.output
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def printed_logins(output: str) -> dict[str, tuple[str, str, str]]:
+    """username -> (password, role, scope) from the table the demo prints."""
+    lines = output.split("Demo logins", 1)[1].splitlines()[1:]
+    rows = [line.split() for line in lines if line.startswith("  ")]
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_demo_loads_into_an_empty_database_and_prints_working_logins(app, cli, client):
+    assert count(app, Unit) == 0
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    logins = printed_logins(result.output)
+    assert {role for _password, role, _scope in logins.values()} == set(ROLES)
+    assert count(app, Unit) == len(demo.UNITS)
+    assert count(app, Party) == len(demo.PARTIES)
+    assert count(app, User) == len(logins)
+    assert count(app, Election) >= 2
+    assert len(client.get("/api/v1/elections").json) == count(app, Election)
+
+    password, role, _scope = logins["cec-admin"]
+    assert role == "cec_admin"
+    response = client.post("/login", data={"username": "cec-admin", "password": password})
+    assert response.status_code == 302
+    assert client.get("/admin/units").status_code == 200
+
+    verified = cli.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_demo_refuses_a_database_that_holds_data(app, cli, world):
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "already holds data" in result.output
+    assert count(app, Party) == 0
+
+
+def test_start_migrates_loads_the_demo_and_prints_the_logins(
+    app, cli, client, monkeypatch, tmp_path
+):
+    calls = []
+    monkeypatch.setattr(cli_module, "upgrade", lambda **kwargs: calls.append("upgrade"))
+    monkeypatch.setattr(cli_module, "_logins_file", lambda: tmp_path / "demo-logins.txt")
+    # Whichever way the command serves, it must not start a real server here.
+    monkeypatch.setattr(app, "run", lambda *args, **kwargs: calls.append("serve"))
+    monkeypatch.setattr(
+        cli_module, "run_simple", lambda *args, **kwargs: calls.append("serve"), raising=False
+    )
+
+    result = cli.invoke(args=["start", "--port", "5055"])
+    assert result.exit_code == 0, result.output
+    assert calls == ["upgrade", "serve"]
+    assert "http://127.0.0.1:5055/" in result.output
+    assert stat.S_IMODE((tmp_path / "demo-logins.txt").stat().st_mode) == 0o600
+
+    logins = printed_logins(result.output)
+    assert set(ROLES) == {role for _password, role, _scope in logins.values()}
+    password, role, _scope = logins["zerendi-chair"]
+    assert role == "territorial_chair"
+    response = client.post("/login", data={"username": "zerendi-chair", "password": password})
+    assert response.status_code == 302, "the password column holds the password"
+
+    again = cli.invoke(args=["start"])
+    assert again.exit_code == 0, again.output
+    assert printed_logins(again.output) == logins
+    assert count(app, Unit) == len(demo.UNITS), "a second start loads nothing"
