@@ -10,7 +10,7 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,17 @@ def register_error_handlers(app) -> None:
         db.session.rollback()  # the failed statement leaves the transaction unusable
         code, message = GENERIC[422]
         return _render(422, [ErrorItem(code, str(message))])
+
+    @app.errorhandler(IntegrityError)
+    def concurrent_duplicate(error: IntegrityError):
+        # The services check uniqueness first; this is the race where two requests create
+        # the same thing at once and the database's constraint stops the second one.
+        log.warning("integrity error: %s", error.orig)
+        from elections.extensions import db
+
+        db.session.rollback()
+        message = _("This was changed by someone else at the same moment. Reload and try again.")
+        return _render(409, [ErrorItem("conflict", message)])
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):
