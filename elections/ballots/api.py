@@ -16,6 +16,9 @@ from elections.territory.services import get_election, get_precinct
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 
 PROTOCOL_ROLES = ("precinct_secretary", "territorial_member", "territorial_chair")
+# Built once: a marshmallow schema deep-copies its fields on every instantiation, and the
+# protocol save is the hottest write of election night. Loading and dumping keep no state.
+PROTOCOL_IN, PROTOCOL_OUT = ProtocolIn(), ProtocolOut()
 
 
 @bp.get("/elections/<int:election_id>/ballot")
@@ -43,8 +46,8 @@ def save_protocol(election_id: int, precinct_id: int):
         if stored is not None:
             status, answer = stored
             return answer, status
-    version = services.save_protocol(precinct, load(ProtocolIn(), body), actor)
-    answer = ProtocolOut().dump(version)
+    version = services.save_protocol(precinct, load(PROTOCOL_IN, body), actor)
+    answer = PROTOCOL_OUT.dump(version)
     if key is not None:
         idempotency.remember(actor, key, print_, 200, answer)
     db.session.commit()
@@ -57,7 +60,7 @@ def show_protocol(election_id: int, precinct_id: int):
     version = services.current_version(_scoped_precinct(election_id, precinct_id))
     if version is None:
         raise not_found()
-    return ProtocolOut().dump(version)
+    return PROTOCOL_OUT.dump(version)
 
 
 @bp.get("/elections/<int:election_id>/precincts/<int:precinct_id>/protocol/versions")

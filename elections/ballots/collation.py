@@ -7,6 +7,7 @@ so names are sorted with :func:`kazakh_key` instead.
 
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -38,16 +39,40 @@ def _char_key(char: str) -> tuple[int, int]:
     return (_OTHER, ord(char))
 
 
-def kazakh_key(text: str) -> tuple[tuple[int, int], ...]:
+class _Translation(dict):
+    """Character -> code points that sort the way :func:`_char_key` orders that character.
+
+    Separators, digits and letters map to one code point each, in class order; any other
+    character to two (its class marker, then its own code point split in two halves, so the
+    whole Unicode range keeps its order). Filled as characters appear; ``str.translate``
+    then builds a key in C, several times faster than a tuple per character.
+    """
+
+    def __missing__(self, code: int) -> str:
+        kind, value = _char_key(chr(code))
+        if kind == _OTHER:
+            mapped = chr(0x200 + (value >> 16)) + chr(value & 0xFFFF)
+        else:
+            mapped = chr({_SEPARATOR: 0x1, _DIGIT: 0x10, _LETTER: 0x100}[kind] + value)
+        self[code] = mapped
+        return mapped
+
+
+_TRANSLATION = _Translation()
+
+
+@lru_cache(maxsize=16384)  # names repeat: a results page orders the same ones again and again
+def kazakh_key(text: str) -> str:
     """Sort key for ``text`` in Kazakh alphabetical order, ignoring case.
 
     Compared character by character: separators (whitespace, then any hyphen or dash) sort
     before digits (by value), digits before letters of the Kazakh alphabet (by position), and
     those before any other character (by code point). A string sorts before its own
     continuations, so "Ким" < "Ким Ли" < "Ким-Ли" < "Кима". The text is NFC-normalised first so
-    that a decomposed Й or Ё sorts as the letter it shows.
+    that a decomposed Й or Ё sorts as the letter it shows. Keys compare as strings: equal
+    keys mean the same position in the order.
     """
-    return tuple(_char_key(char) for char in unicodedata.normalize("NFC", text).lower())
+    return unicodedata.normalize("NFC", text).lower().translate(_TRANSLATION)
 
 
 def kazakh_sorted(items: Iterable[T], key: Callable[[T], str] | None = None) -> list[T]:

@@ -4,7 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from elections.db import INTEGER_MAX
+
 
 class ProtocolForm(FlaskForm):
-    expected_version = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    expected_version = IntegerField(
+        validators=[InputRequired(), NumberRange(min=0, max=INTEGER_MAX)]
+    )
     idempotency_key = HiddenField()

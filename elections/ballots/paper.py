@@ -25,7 +25,7 @@ class BallotCandidate:
 
 
 def _ballot_key(candidate: BallotCandidate) -> tuple:
-    # kazakh_key("") is (), which sorts before any patronymic: no patronymic comes first.
+    # kazakh_key("") is "", which sorts before any patronymic: no patronymic comes first.
     return (
         kazakh_key(candidate.last_name),
         kazakh_key(candidate.first_name),

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from elections.db import INTEGER_MAX
 from elections.schema_fields import LocalDateTime
 
 
 class ProtocolIn(Schema):
     """Lines are taken raw: whole-number checks live in the pure tally rules, line by line."""
 
-    voters_on_list = fields.Raw(required=True)
-    ballots_received = fields.Raw(required=True)
-    ballots_issued = fields.Raw(required=True)
-    ballots_cancelled = fields.Raw(required=True)
-    ballots_in_boxes = fields.Raw(required=True)
-    invalid_ballots = fields.Raw(required=True)
-    votes = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
-    against_all = fields.Raw(required=True)
-    expected_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    # null too: it is "not a whole number" of its line, reported as votes.<id> like the rest
+    # (marshmallow would name a null vote "votes.<id>.value").
+    voters_on_list = fields.Raw(required=True, allow_none=True)
+    ballots_received = fields.Raw(required=True, allow_none=True)
+    ballots_issued = fields.Raw(required=True, allow_none=True)
+    ballots_cancelled = fields.Raw(required=True, allow_none=True)
+    ballots_in_boxes = fields.Raw(required=True, allow_none=True)
+    invalid_ballots = fields.Raw(required=True, allow_none=True)
+    votes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    against_all = fields.Raw(required=True, allow_none=True)
+    expected_version = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=INTEGER_MAX)
+    )
 
 
 class ProtocolOut(Schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -21,6 +22,7 @@ from elections.ballots.paper import (
 from elections.ballots.tally import ProtocolFigures, failed_relations, figure_errors
 from elections.candidates.models import ON_BALLOT, Candidate
 from elections.clock import now
+from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, ServiceError, conflict, invalid
 from elections.extensions import db
 from elections.i18n import pick_language
@@ -100,6 +102,14 @@ def versions(precinct: Precinct) -> list[ProtocolVersion]:
     )
 
 
+def _candidate_id(key: str) -> int | None:
+    """The id a votes key names, in its one canonical spelling: "07" would alias candidate 7
+    (and so name it twice) and "²" passes isdigit() but not int()."""
+    if key.isascii() and key.isdigit() and key == str(int(key)):
+        return int(key)
+    return None
+
+
 def _parse_votes(
     raw_votes: dict, candidates: list[Candidate]
 ) -> tuple[dict[int, object], list[ErrorItem]]:
@@ -107,7 +117,7 @@ def _parse_votes(
     expected = [c.id for c in candidates]
     errors, given = [], {}
     for key, value in raw_votes.items():
-        candidate_id = int(key) if str(key).isdigit() else None
+        candidate_id = _candidate_id(str(key))
         if candidate_id not in expected:
             errors.append(
                 ErrorItem(
@@ -136,15 +146,42 @@ def figures_digest(figures: ProtocolFigures) -> str:
     return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
+def _too_large(lines: dict, votes: dict) -> list[ErrorItem]:
+    """Whole numbers no INTEGER column holds: refused with their field, not by the database."""
+    values = {**lines, **{f"votes.{cid}": value for cid, value in votes.items()}}
+    return [
+        ErrorItem("too_large", _("This figure is too large for a count."), field=field)
+        for field, value in values.items()
+        if isinstance(value, int) and not isinstance(value, bool) and value > INTEGER_MAX
+    ]
+
+
+class _OnBallot(NamedTuple):
+    id: int
+
+
+def _on_ballot(election: Election) -> list[_OnBallot]:
+    """The ids of the candidates on the ballot, in ballot order: what a protocol check needs,
+    without loading every column of every candidate on each save."""
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.last_name, Candidate.first_name, Candidate.patronymic).where(
+            Candidate.election_id == election.id, Candidate.status.in_(ON_BALLOT)
+        )
+    ).all()
+    lines = ballot_order(BallotCandidate(*row, {}) for row in rows)
+    return [_OnBallot(line.candidate_id) for line in lines]
+
+
 def check_protocol(election: Election, data: dict) -> ProtocolFigures:
     """Parse and check a protocol body; 422 naming every bad line and every failed relation."""
-    candidates = ballot_candidates(election)
+    candidates = _on_ballot(election)
     votes, errors = _parse_votes(data["votes"], candidates)
     lines = {name: data.get(name) for name in FIGURE_FIELDS}
     errors += [
         ErrorItem(e.code, pick_language(e.message), field=e.field)
         for e in figure_errors(lines, votes)
     ]
+    errors += _too_large(lines, votes)
     if errors:
         raise invalid(errors)
     figures = ProtocolFigures(votes=votes, **lines)
@@ -180,28 +217,34 @@ def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
     if header is None:
         if expected != 0:
             raise _version_conflict(0)
-        header = Protocol(precinct_id=precinct.id, election_id=election.id, version=0)
+        # The header is born at version 1: of two first saves, the unique precinct_id lets
+        # exactly one insert it, so the insert itself is the compare-and-set.
+        header = Protocol(precinct_id=precinct.id, election_id=election.id, version=1)
         try:
             with db.session.begin_nested():
                 db.session.add(header)
-        except IntegrityError as error:  # another first save won the race
-            raise _version_conflict(None) from error
-    # Compare-and-set: of two saves against the same version, exactly one matches a row.
-    claimed = db.session.execute(
-        update(Protocol)
-        .where(Protocol.id == header.id, Protocol.version == expected)
-        .values(version=expected + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.refresh(header)
-        raise _version_conflict(header.version)
-    db.session.execute(
-        update(ProtocolVersion)
-        .where(ProtocolVersion.precinct_id == precinct.id, ProtocolVersion.is_current.is_(True))
-        .values(is_current=False)
-        .execution_options(synchronize_session=False)
-    )
+        except IntegrityError as error:  # another first save won the race and committed
+            won = db.session.execute(
+                select(Protocol.version).where(Protocol.precinct_id == precinct.id)
+            ).scalar_one_or_none()
+            raise _version_conflict(won) from error
+    else:
+        # Compare-and-set: of two saves against the same version, exactly one matches a row.
+        claimed = db.session.execute(
+            update(Protocol)
+            .where(Protocol.id == header.id, Protocol.version == expected)
+            .values(version=expected + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.refresh(header)
+            raise _version_conflict(header.version)
+        db.session.execute(
+            update(ProtocolVersion)
+            .where(ProtocolVersion.precinct_id == precinct.id, ProtocolVersion.is_current.is_(True))
+            .values(is_current=False)
+            .execution_options(synchronize_session=False)
+        )
     version = ProtocolVersion(
         precinct_id=precinct.id,
         election_id=election.id,

@@ -19,6 +19,7 @@ from elections.ballots import services
 from elections.ballots.forms import ProtocolForm
 from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.tally import ProtocolFigures, check_relations
+from elections.db import INTEGER_MAX
 from elections.errors import ServiceError
 from elections.extensions import db
 from elections.territory.models import Precinct
@@ -48,7 +49,7 @@ def my_precinct():
 
 
 def _precinct(precinct_id: int) -> Precinct:
-    precinct = db.session.get(Precinct, precinct_id)
+    precinct = db.session.get(Precinct, precinct_id) if 0 < precinct_id <= INTEGER_MAX else None
     if precinct is None:
         raise ServiceError.one(404, "not_found", _("Nothing was found at this address."))
     ensure_precinct_access(current_actor(), precinct)
@@ -60,7 +61,7 @@ def _typed(form_data) -> dict:
 
     def value(raw: str | None):
         raw = (raw or "").strip()
-        return int(raw) if raw.isdigit() else raw
+        return int(raw) if raw.isascii() and raw.isdigit() else raw  # "²".isdigit() too
 
     body = {name: value(form_data.get(name)) for name in FIGURE_FIELDS}
     body["votes"] = {
@@ -91,7 +92,10 @@ def protocol(precinct_id: int):
             current = services.current_version(precinct)
     elif request.method == "POST":
         errors, status = [ServiceError.one(400, "bad_request", _("Reload the page.")).items[0]], 400
-    form.expected_version.data = current.version if current else 0
+    if typed is None or conflict:
+        # After a refusal for its figures the form keeps the version they were typed against:
+        # moving it on would let the next save overwrite a version its author never saw.
+        form.expected_version.data = current.version if current else 0
     form.idempotency_key.data = str(uuid.uuid4())
     candidates = services.ballot_candidates(election)
     shown = typed or _figures_of(current)
