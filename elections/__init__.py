@@ -45,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from elections import audit_api, i18n, pages
+    from elections import audit_api, i18n, openapi, pages
     from elections.auth import views as auth_views
     from elections.ballots import api as ballots_api
     from elections.ballots import views as ballot_views
@@ -57,7 +57,14 @@ def _register_blueprints(app: Flask) -> None:
     from elections.territory import api as territory_api
     from elections.territory import views as territory_views
 
-    for api in (territory_api.bp, candidates_api.bp, ballots_api.bp, results_api.bp, audit_api.bp):
+    for api in (
+        territory_api.bp,
+        candidates_api.bp,
+        ballots_api.bp,
+        results_api.bp,
+        audit_api.bp,
+        openapi.bp,
+    ):
         csrf.exempt(api)
         app.register_blueprint(api)
     for blueprint in (

@@ -50,6 +50,8 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "STATUS_LOOKUP_RATE": (10, 60),
+        # Sign-in attempts per client address and window, besides the per-account lockout.
+        "LOGIN_RATE": (20, 60),
     }
 
 

@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
+from elections import ratelimit
 from elections.auth import services
 from elections.auth.access import public
 from elections.auth.forms import LoginForm
 from elections.auth.models import User
+from elections.errors import ServiceError
 from elections.extensions import db, login_manager
 from elections.i18n import safe_next
 
@@ -32,6 +34,18 @@ def load_user(user_id: str) -> User | None:
 def login():
     form = LoginForm()
     status = 200
+    if request.method == "POST":
+        try:  # per client address, before any password is checked; the lockout is per account
+            ratelimit.check("login", "LOGIN_RATE")
+        except ServiceError as error:
+            seconds = int(error.headers["Retry-After"])
+            form.form_errors.append(
+                _(
+                    "Too many sign-in attempts from this address. Try again in %(n)d seconds.",
+                    n=seconds,
+                )
+            )
+            return render_template("auth/login.html", form=form), 429, error.headers
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data)
         db.session.commit()  # failures and lockouts are kept even though sign-in is refused

@@ -1,0 +1,707 @@
+"""The OpenAPI 3 document of /api/v1, and a page for people that reads it.
+
+The paths come from the Flask URL map (every rule under /api/v1), the shapes from the
+marshmallow schemas through apispec, and what the URL map cannot say (a summary, the
+request and response schemas, the error statuses) from ``OPERATIONS`` below. A rule
+without a row there is left out of the document, and a row without a rule names no
+operation: tests/foundation/test_openapi.py fails on either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, current_app, render_template
+from marshmallow import INCLUDE, Schema, fields, validate
+from werkzeug.routing import IntegerConverter, Rule
+
+from elections.audit_api import AuditEventOut, AuditQuery
+from elections.auth.access import public
+from elections.ballots.schemas import BallotOut, ProtocolIn, ProtocolOut
+from elections.candidates.models import STATUSES
+from elections.candidates.schemas import (
+    CancelIn,
+    CandidateOut,
+    DecisionIn,
+    NominationIn,
+    StatusOut,
+    StatusQuery,
+    WithdrawIn,
+)
+from elections.db import INTEGER_MAX
+from elections.idempotency import HEADER as IDEMPOTENCY_HEADER
+from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
+from elections.territory.schemas import (
+    CalendarOut,
+    ElectionIn,
+    ElectionOut,
+    PartyIn,
+    PartyOut,
+    PrecinctIn,
+    PrecinctOut,
+    UnitIn,
+    UnitOut,
+)
+
+PREFIX = "/api/v1"
+OPENAPI_VERSION = "3.0.3"
+SECURITY_SCHEME = "bearerAuth"
+
+bp = Blueprint("openapi", __name__)
+
+
+# --- Shapes that exist only in the document ------------------------------------------------
+
+
+class ErrorItemOut(Schema):
+    """One refusal. Some codes add their own keys (``relation``, ``left``, ``right``, ...)."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as open to further keys
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    field = fields.String()
+    legal_basis = fields.String()
+
+
+class ErrorOut(Schema):
+    """The one error envelope of the API, whatever the status."""
+
+    errors = fields.List(
+        fields.Nested(ErrorItemOut), required=True, validate=validate.Length(min=1)
+    )
+
+
+class ProtocolVersionsOut(Schema):
+    versions = fields.List(fields.Nested(ProtocolOut), required=True)
+
+
+class ResultVersionsOut(Schema):
+    versions = fields.List(fields.Nested(ResultVersionOut), required=True)
+    corrections = fields.List(fields.Nested(CorrectionOut), required=True)
+
+
+class AuditEventsOut(Schema):
+    events = fields.List(fields.Nested(AuditEventOut), required=True)
+
+
+# --- What the URL map cannot say --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    tag: str
+    request: type[Schema] | None = None
+    response: type[Schema] | str | None = None  # a schema, or "csv" / "nist" / "openapi"
+    many: bool = False
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    query: type[Schema] | tuple[dict, ...] = ()
+    headers: tuple[dict, ...] = ()
+    description: str = ""
+
+
+SETUP, CANDIDATES, PROTOCOLS, RESULTS, AUDIT, META = (
+    "Setup",
+    "Candidates",
+    "Ballot and protocols",
+    "Results",
+    "Audit",
+    "Contract",
+)
+TAGS = {
+    SETUP: "Units, parties, elections and precincts (the CEC administrators write; anyone reads).",
+    CANDIDATES: "Nomination and registration decisions by the organising commission; the public "
+    "status lookup.",
+    PROTOCOLS: "The ballot paper (public) and precinct protocols.",
+    RESULTS: "Public results and open data; certification and corrections by the chair.",
+    AUDIT: "The hash-chained audit trail.",
+    META: "This document.",
+}
+
+KATO_PARAMETER = {
+    "name": "parent",
+    "in": "query",
+    "required": False,
+    "description": "KATO code of the parent unit: only its direct children are listed.",
+    "schema": {"type": "string", "pattern": r"^[0-9]{9}$"},
+}
+STATUS_PARAMETER = {
+    "name": "status",
+    "in": "query",
+    "required": False,
+    "description": "Only candidates with this status.",
+    "schema": {"type": "string", "enum": list(STATUSES)},
+}
+IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key and body returns the first answer and saves "
+    "nothing new; the same key with another body is refused.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+}
+
+READ, WRITE = (401,), (400, 401, 413, 422)
+ADMIN_WRITE = (*WRITE, 403, 409)  # 409: a certified election, or a unique key taken in a race
+SCOPED_READ = (401, 403, 404)
+SCOPED_WRITE = (*WRITE, 403, 404, 409)
+
+OPERATIONS: dict[str, Operation] = {
+    # Setup
+    "territory_api.create_unit": Operation(
+        "Create an administrative unit",
+        SETUP,
+        request=UnitIn,
+        response=UnitOut,
+        status=201,
+        errors=ADMIN_WRITE,
+    ),
+    "territory_api.list_units": Operation(
+        "List units",
+        SETUP,
+        response=UnitOut,
+        many=True,
+        errors=(*READ, 422),
+        query=(KATO_PARAMETER,),
+    ),
+    "territory_api.create_party": Operation(
+        "Register a party",
+        SETUP,
+        request=PartyIn,
+        response=PartyOut,
+        status=201,
+        errors=ADMIN_WRITE,
+    ),
+    "territory_api.list_parties": Operation(
+        "List parties", SETUP, response=PartyOut, many=True, errors=READ
+    ),
+    "territory_api.call_election": Operation(
+        "Call an election",
+        SETUP,
+        request=ElectionIn,
+        response=ElectionOut,
+        status=201,
+        errors=ADMIN_WRITE,
+        description="The calendar follows from the election day and the rule profile.",
+    ),
+    "territory_api.list_elections": Operation(
+        "List elections", SETUP, response=ElectionOut, many=True, errors=READ
+    ),
+    "territory_api.show_election": Operation(
+        "Show an election", SETUP, response=ElectionOut, errors=(*READ, 404)
+    ),
+    "territory_api.add_precinct": Operation(
+        "Add a precinct to an election",
+        SETUP,
+        request=PrecinctIn,
+        response=PrecinctOut,
+        status=201,
+        errors=(*ADMIN_WRITE, 404),
+    ),
+    "territory_api.list_precincts": Operation(
+        "List the precincts of an election",
+        SETUP,
+        response=PrecinctOut,
+        many=True,
+        errors=(*READ, 404),
+    ),
+    # Candidates
+    "candidates_api.nominate": Operation(
+        "Nominate a candidate",
+        CANDIDATES,
+        request=NominationIn,
+        response=CandidateOut,
+        status=201,
+        errors=SCOPED_WRITE,
+        description="409 codes: nomination_closed, already_candidate_elsewhere, "
+        "party_already_nominated, already_nominated.",
+    ),
+    "candidates_api.list_candidates": Operation(
+        "List the candidates of an election",
+        CANDIDATES,
+        response=CandidateOut,
+        many=True,
+        errors=SCOPED_READ,
+        query=(STATUS_PARAMETER,),
+    ),
+    "candidates_api.show": Operation(
+        "Show a candidate with eligibility and history",
+        CANDIDATES,
+        response=CandidateOut,
+        errors=SCOPED_READ,
+    ),
+    "candidates_api.decide": Operation(
+        "Register or refuse a candidate",
+        CANDIDATES,
+        request=DecisionIn,
+        response=CandidateOut,
+        errors=SCOPED_WRITE,
+        description="409 codes: ineligible (with the violations), registration_closed.",
+    ),
+    "candidates_api.withdraw": Operation(
+        "Withdraw a candidate",
+        CANDIDATES,
+        request=WithdrawIn,
+        response=CandidateOut,
+        errors=SCOPED_WRITE,
+        description="409 withdrawal_closed in the last days before the election.",
+    ),
+    "candidates_api.cancel_registration": Operation(
+        "Cancel a registration",
+        CANDIDATES,
+        request=CancelIn,
+        response=CandidateOut,
+        errors=SCOPED_WRITE,
+    ),
+    "candidates_api.status": Operation(
+        "Look up the status of an application",
+        CANDIDATES,
+        response=StatusOut,
+        errors=(*READ, 404, 422, 429),
+        query=StatusQuery,
+        description="One 404 whether the number or the IIN is wrong; rate-limited per client.",
+    ),
+    # Ballot and protocols
+    "ballots_api.ballot": Operation(
+        "The ballot paper and its print run",
+        PROTOCOLS,
+        response=BallotOut,
+        errors=(*READ, 404),
+    ),
+    "ballots_api.save_protocol": Operation(
+        "Save a precinct protocol",
+        PROTOCOLS,
+        request=ProtocolIn,
+        response=ProtocolOut,
+        errors=SCOPED_WRITE,
+        headers=(IDEMPOTENCY_PARAMETER,),
+        description="A failed control relation is 422 with one error per relation "
+        "(code relation_failed, relation, left, right); 409 version_conflict, "
+        "results_certified.",
+    ),
+    "ballots_api.show_protocol": Operation(
+        "The current version of a precinct protocol",
+        PROTOCOLS,
+        response=ProtocolOut,
+        errors=SCOPED_READ,
+    ),
+    "ballots_api.protocol_versions": Operation(
+        "Every version of a precinct protocol",
+        PROTOCOLS,
+        response=ProtocolVersionsOut,
+        errors=SCOPED_READ,
+    ),
+    # Results
+    "results_api.results": Operation(
+        "The result of an election", RESULTS, response=ResultOut, errors=(*READ, 404)
+    ),
+    "results_api.result_versions": Operation(
+        "Every certified version and correction",
+        RESULTS,
+        response=ResultVersionsOut,
+        errors=(*READ, 404),
+    ),
+    "results_api.results_csv": Operation(
+        "Results per precinct as CSV", RESULTS, response="csv", errors=(*READ, 404)
+    ),
+    "results_api.results_nist": Operation(
+        "Results in NIST SP 1500-100 v2 JSON", RESULTS, response="nist", errors=(*READ, 404)
+    ),
+    "results_api.certify": Operation(
+        "Certify the result",
+        RESULTS,
+        response=ResultOut,
+        errors=(*SCOPED_READ, 409),
+        description="409 precincts_missing while a precinct has not reported; already_certified.",
+    ),
+    "results_api.open_correction": Operation(
+        "Open a correction of a certified result",
+        RESULTS,
+        request=CorrectionIn,
+        response=CorrectionOut,
+        errors=SCOPED_WRITE,
+    ),
+    # Audit
+    "audit_api.list_events": Operation(
+        "Read the audit trail",
+        AUDIT,
+        response=AuditEventsOut,
+        errors=(401, 403, 422),
+        query=AuditQuery,
+    ),
+    # This document
+    "openapi.openapi_json": Operation(
+        "This OpenAPI document", META, response="openapi", errors=READ
+    ),
+}
+
+# Fields whose marshmallow type (Function, Method, Dict) says less than what they hold.
+NAME = {
+    "type": "object",
+    "properties": {"kk": {"type": "string"}, "ru": {"type": "string"}},
+    "required": ["kk", "ru"],
+}
+COUNT = {"type": "integer", "minimum": 0, "maximum": INTEGER_MAX, "nullable": False}
+FIELD_TYPES: dict[tuple[str, str], dict] = {
+    ("UnitOut", "parent_kato"): {"type": "string", "nullable": True},
+    ("UnitOut", "name"): NAME,
+    ("UnitRef", "name"): NAME,
+    ("PartyOut", "name"): NAME,
+    ("AgainstAll", "label"): NAME,
+    ("ElectionOut", "status"): {"type": "string"},
+    ("ElectionOut", "calendar"): {"$ref": "#/components/schemas/Calendar"},
+    ("PrecinctOut", "unit_kato"): {"type": "string"},
+    ("ProtocolOut", "votes"): {
+        "type": "object",
+        "description": "Votes per candidate id.",
+        "additionalProperties": {"type": "integer"},
+    },
+    ("ResultOut", "as_of"): {"type": "string", "format": "date-time", "nullable": True},
+    ("AuditEventOut", "payload"): {"type": "object"},
+    # Protocol lines are loaded raw so that each bad line gets its own error; they are counts.
+    **{
+        ("ProtocolIn", line): COUNT
+        for line in (
+            "voters_on_list",
+            "ballots_received",
+            "ballots_issued",
+            "ballots_cancelled",
+            "ballots_in_boxes",
+            "invalid_ballots",
+            "against_all",
+        )
+    },
+    ("ProtocolIn", "votes"): {
+        "type": "object",
+        "description": "Votes per candidate id: every registered candidate exactly once.",
+        "additionalProperties": COUNT,
+    },
+}
+
+
+def _field_types(self, field, ret, **kwargs) -> dict:
+    """apispec attribute function: the types of FIELD_TYPES, keyed by schema and field name."""
+    parent = getattr(field, "parent", None)
+    return FIELD_TYPES.get((type(parent).__name__, getattr(field, "name", None)), {})
+
+
+def _schema_name(schema) -> str:
+    """UnitOut -> Unit, NameSchema -> Name, UnitIn stays UnitIn."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__.removesuffix("Schema").removesuffix("Out")
+
+
+# --- From the URL map to paths ----------------------------------------------------------------
+
+PATH_PARAMETER_DESCRIPTIONS = {
+    "election_id": "Election id.",
+    "precinct_id": "Precinct id (of that election).",
+    "candidate_id": "Candidate id.",
+}
+
+
+def api_rules(app: Flask) -> list[Rule]:
+    """Every rule under /api/v1, in a stable order."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(PREFIX + "/")]
+    return sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
+
+
+def rule_methods(rule: Rule) -> list[str]:
+    return sorted(m.lower() for m in (rule.methods or ()) if m not in ("HEAD", "OPTIONS"))
+
+
+def openapi_path(rule: Rule) -> str:
+    """/api/v1/elections/<int:election_id> -> /elections/{election_id} (the server is /api/v1)."""
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+    return path.removeprefix(PREFIX)
+
+
+def _path_parameters(rule: Rule) -> list[dict]:
+    parameters = []
+    for name in sorted(rule.arguments, key=rule.rule.index):
+        converter = rule._converters.get(name)
+        schema: dict = {"type": "string"}
+        if isinstance(converter, IntegerConverter):
+            schema = {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX}
+        parameters.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": PATH_PARAMETER_DESCRIPTIONS.get(name, name),
+                "schema": schema,
+            }
+        )
+    return parameters
+
+
+def _json(schema) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _success(operation: Operation) -> dict:
+    if operation.response == "csv":
+        return {
+            "description": "One row per precinct: number, voters, ballots, invalid, against all, "
+            "a column per candidate.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    if operation.response == "nist":
+        return {
+            "description": "A NIST SP 1500-100 v2 ElectionReport.",
+            "content": _json({"type": "object", "required": ["@type"]}),
+        }
+    if operation.response == "openapi":
+        return {
+            "description": "An OpenAPI 3 document.",
+            "content": _json({"type": "object", "required": ["openapi", "paths"]}),
+        }
+    if operation.response is None:
+        return {"description": "Done."}
+    ref = {"$ref": f"#/components/schemas/{_schema_name(operation.response)}"}
+    schema = {"type": "array", "items": ref} if operation.many else ref
+    return {"description": operation.summary + ".", "content": _json(schema)}
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed body (bad_request, duplicate_key).",
+    401: "No or bad credentials (unauthorized).",
+    403: "Wrong role or scope (forbidden).",
+    404: "Not found (not_found), or outside the caller's scope.",
+    409: "The state forbids it: deadline passed, version conflict, already certified, ineligible.",
+    413: "The body is larger than the service accepts (payload_too_large).",
+    422: "Well-formed but invalid: field errors, control relations.",
+    429: "Too many requests from this client (too_many_requests); see Retry-After.",
+}
+
+
+def _error(status: int) -> dict:
+    return {
+        "description": ERROR_DESCRIPTIONS[status],
+        "content": _json({"$ref": "#/components/schemas/Error"}),
+    }
+
+
+def _roles(app: Flask, endpoint: str) -> tuple[bool, tuple[str, ...]]:
+    rule = getattr(app.view_functions[endpoint], "access_rule", None)
+    if rule is None:
+        return False, ()
+    return rule.public, tuple(rule.roles)
+
+
+def _operation(app: Flask, rule: Rule, operation: Operation) -> dict:
+    is_public, roles = _roles(app, rule.endpoint)
+    parameters = _path_parameters(rule)
+    if isinstance(operation.query, type):
+        parameters.append({"in": "query", "schema": operation.query})
+    else:
+        parameters += [dict(p) for p in operation.query]
+    parameters += [dict(p) for p in operation.headers]
+    errors = set(operation.errors)
+    if rule.arguments:
+        errors.add(404)  # an id that names nothing
+    responses = {str(operation.status): _success(operation)}
+    responses |= {str(status): _error(status) for status in sorted(errors)}
+    result: dict = {
+        "operationId": rule.endpoint,
+        "summary": operation.summary,
+        "tags": [operation.tag],
+        "parameters": parameters,
+        "responses": responses,
+        "x-roles": [] if is_public else list(roles),
+    }
+    description = operation.description
+    if not is_public:
+        description = (f"Roles: {', '.join(roles)}. " + description).strip()
+    if description:
+        result["description"] = description
+    result["security"] = [] if is_public else [{SECURITY_SCHEME: []}]
+    if operation.request is not None:
+        result["requestBody"] = {"required": True, "content": _json(operation.request)}
+    return result
+
+
+def build_document(app: Flask) -> dict:
+    """The OpenAPI document of this app's /api/v1 routes."""
+    spec = APISpec(
+        title="Akim elections API",
+        version="1",
+        openapi_version=OPENAPI_VERSION,
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={
+            "description": "JSON API of the election administration service for the direct "
+            "elections of akims in Kazakhstan. Every error has the shape of the Error schema.",
+        },
+        servers=[{"url": PREFIX}],
+    )
+    plugin = spec.plugins[0]
+    plugin.converter.add_attribute_function(_field_types)
+    spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `flask --app elections users token NAME`.",
+        },
+    )
+    for schema in _component_schemas():
+        if _schema_name(schema) not in spec.components.schemas:  # nested ones come by themselves
+            spec.components.schema(_schema_name(schema), schema=schema)
+    for name, description in TAGS.items():
+        spec.tag({"name": name, "description": description})
+    for rule in api_rules(app):
+        operation = OPERATIONS.get(rule.endpoint)
+        if operation is None:
+            continue  # undocumented: tests/foundation/test_openapi.py names it
+        operations = {m: _operation(app, rule, operation) for m in rule_methods(rule)}
+        spec.path(path=openapi_path(rule), operations=operations)
+    return spec.to_dict()
+
+
+def _component_schemas() -> list[type[Schema]]:
+    named = [ErrorOut, CalendarOut]
+    for operation in OPERATIONS.values():
+        for schema in (operation.request, operation.response):
+            if isinstance(schema, type) and schema not in named:
+                named.append(schema)
+    return named
+
+
+def document() -> dict:
+    """The document of the current app, built once per app."""
+    cached = current_app.extensions.get("openapi_document")
+    if cached is None:
+        cached = current_app.extensions["openapi_document"] = build_document(current_app)
+    return cached
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+@bp.get(PREFIX + "/openapi.json")
+@public
+def openapi_json():
+    return document()
+
+
+@bp.get("/api")
+@public
+def page():
+    spec = document()
+    return render_template("api.html", groups=page_groups(spec), schemas=page_schemas(spec))
+
+
+@dataclass(frozen=True)
+class SchemaName:
+    """A request or response shape as the page shows it: its label, and its schema to link."""
+
+    label: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class PageOperation:
+    method: str
+    path: str
+    anchor: str
+    summary: str
+    description: str
+    roles: tuple[str, ...]
+    parameters: tuple[dict, ...]
+    request: SchemaName | None
+    responses: tuple[tuple[str, SchemaName | None], ...]
+
+
+def _ref(schema: dict) -> str | None:
+    return schema["$ref"].rsplit("/", 1)[-1] if "$ref" in schema else None
+
+
+def _schema_name_of(content: dict | None) -> SchemaName | None:
+    """The shape a request or response carries: "Unit", "[Unit]", "text/csv", "object"."""
+    if not content:
+        return None
+    media_type, body = next(iter(content.items()))
+    schema = body.get("schema", {})
+    if _ref(schema):
+        return SchemaName(_ref(schema), _ref(schema))
+    if schema.get("type") == "array" and _ref(schema.get("items", {})):
+        name = _ref(schema["items"])
+        return SchemaName(f"[{name}]", name)
+    if media_type != "application/json":
+        return SchemaName(media_type)
+    return SchemaName(schema.get("type", "any"))
+
+
+def type_label(schema: dict) -> str:
+    """A short type for the page: "string (date)", "[Violation]", "Name", "integer | null"."""
+    if _ref(schema):
+        label = _ref(schema)
+    elif schema.get("type") == "array":
+        label = "[" + type_label(schema.get("items", {})) + "]"
+    elif "type" in schema:
+        label = schema["type"] + (f" ({schema['format']})" if "format" in schema else "")
+    elif "allOf" in schema or "oneOf" in schema:
+        label = " | ".join(type_label(s) for s in schema.get("allOf", schema.get("oneOf", [])))
+    else:
+        label = "any"
+    if "enum" in schema:
+        label += ": " + ", ".join(str(v) for v in schema["enum"] if v is not None)
+    return label + (" | null" if schema.get("nullable") else "")
+
+
+def _without_roles(description: str) -> str:
+    """The page shows the roles on a line of their own."""
+    return re.sub(r"^Roles: [^.]*\.\s*", "", description)
+
+
+def page_groups(spec: dict) -> list[tuple[dict, list[PageOperation]]]:
+    """Operations grouped by tag, in the order of the tags, for templates/api.html."""
+    tags = {tag["name"]: tag for tag in spec.get("tags", [])}
+    groups: dict[str, list[PageOperation]] = {name: [] for name in tags}
+    server = spec["servers"][0]["url"]
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            parameters = tuple(
+                {**p, "type": type_label(p.get("schema", {}))} for p in op.get("parameters", ())
+            )
+            groups.setdefault(op["tags"][0], []).append(
+                PageOperation(
+                    method=method.upper(),
+                    path=server + path,
+                    anchor=op["operationId"].replace(".", "-"),
+                    summary=op["summary"],
+                    description=_without_roles(op.get("description", "")),
+                    roles=tuple(op.get("x-roles", ())),
+                    parameters=parameters,
+                    request=_schema_name_of(op.get("requestBody", {}).get("content")),
+                    responses=tuple(
+                        (status, _schema_name_of(answer.get("content")))
+                        for status, answer in op["responses"].items()
+                    ),
+                )
+            )
+    return [(tags.get(name, {"name": name}), ops) for name, ops in groups.items() if ops]
+
+
+def page_schemas(spec: dict) -> list[dict]:
+    """Every named schema with its fields, their types and whether they are required."""
+    schemas = []
+    for name, schema in sorted(spec["components"]["schemas"].items()):
+        required = set(schema.get("required", ()))
+        schemas.append(
+            {
+                "name": name,
+                "description": schema.get("description", ""),
+                "fields": [
+                    (field, type_label(prop), field in required)
+                    for field, prop in schema.get("properties", {}).items()
+                ],
+            }
+        )
+    return schemas
