@@ -5,6 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from elections.db import INTEGER_MAX
+
+
+class StorableInt(IntegerConverter):
+    """``<int:...>`` ids beyond what an INTEGER column holds match no route: a 404, not a 500."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", INTEGER_MAX)
+        super().__init__(url_map, **kwargs)
 
 
 def _template_folder() -> str:
@@ -19,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from elections.extensions import babel, csrf, db, login_manager, migrate
 
     app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
+    app.url_map.converters["int"] = StorableInt
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})

@@ -16,10 +16,8 @@ def _flatten(messages, prefix: str = "") -> list[ErrorItem]:
     items: list[ErrorItem] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if key == SCHEMA:  # marshmallow's key for the object as a whole: name the object
-                path = prefix
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
+            # marshmallow's key for the object as a whole: name the object itself
+            path = prefix if key == SCHEMA else (f"{prefix}.{key}" if prefix else str(key))
             items += _flatten(value, path)
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         items += [ErrorItem("invalid", message, field=prefix or None) for message in messages]

@@ -19,7 +19,6 @@ from elections.ballots import services
 from elections.ballots.forms import ProtocolForm
 from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.tally import ProtocolFigures, check_relations
-from elections.db import INTEGER_MAX
 from elections.errors import ServiceError
 from elections.extensions import db
 from elections.territory.models import Precinct
@@ -49,7 +48,7 @@ def my_precinct():
 
 
 def _precinct(precinct_id: int) -> Precinct:
-    precinct = db.session.get(Precinct, precinct_id) if 0 < precinct_id <= INTEGER_MAX else None
+    precinct = db.session.get(Precinct, precinct_id)
     if precinct is None:
         raise ServiceError.one(404, "not_found", _("Nothing was found at this address."))
     ensure_precinct_access(current_actor(), precinct)

@@ -18,7 +18,6 @@ from elections.candidates.grounds import GROUND_CODES, ground
 from elections.candidates.models import STANDING, Candidate, CandidateEvent
 from elections.candidates.rules import Territory, Violation, check_eligibility
 from elections.clock import now, service_timezone
-from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, ServiceError, conflict, invalid, not_found
 from elections.extensions import db
 from elections.i18n import pick_language
@@ -207,8 +206,7 @@ def _unique_application_number() -> str:
 
 
 def get_candidate(candidate_id: int) -> Candidate:
-    # An id past the column's range names nothing (SQLite cannot even bind it).
-    candidate = db.session.get(Candidate, candidate_id) if _storable(candidate_id) else None
+    candidate = db.session.get(Candidate, candidate_id)
     if candidate is None:
         raise not_found()
     return candidate
@@ -221,13 +219,7 @@ def application_not_found() -> ServiceError:
     )
 
 
-def _storable(candidate_id: int) -> bool:
-    return 0 < candidate_id <= INTEGER_MAX
-
-
 def lock_candidate(candidate_id: int) -> Candidate:
-    if not _storable(candidate_id):
-        raise not_found()
     candidate = db.session.execute(
         select(Candidate).where(Candidate.id == candidate_id).with_for_update(),
         execution_options={"populate_existing": True},

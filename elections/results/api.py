@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, Response
 
 from elections.auth.access import current_actor, ensure_organiser, public, roles
-from elections.db import INTEGER_MAX
-from elections.errors import not_found
 from elections.extensions import db
 from elections.http import load
 from elections.results import exports, services
@@ -19,21 +15,8 @@ from elections.territory.services import get_election
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 
 
-def _storable_id(view):
-    """An id past the database's integer names nothing: 404 before the cache queries it."""
-
-    @wraps(view)
-    def wrapper(election_id: int, **kwargs):
-        if not 0 < election_id <= INTEGER_MAX:
-            raise not_found()
-        return view(election_id, **kwargs)
-
-    return wrapper
-
-
 @bp.get("/elections/<int:election_id>/results")
 @public
-@_storable_id
 @cached_public
 def results(election_id: int):
     return ResultOut().dump(services.result(get_election(election_id)))
@@ -51,7 +34,6 @@ def result_versions(election_id: int):
 
 @bp.get("/elections/<int:election_id>/results.csv")
 @public
-@_storable_id
 @cached_public
 def results_csv(election_id: int):
     election = get_election(election_id)
@@ -66,7 +48,6 @@ def results_csv(election_id: int):
 
 @bp.get("/elections/<int:election_id>/results/nist-err")
 @public
-@_storable_id
 @cached_public
 def results_nist(election_id: int):
     return exports.nist_report(get_election(election_id))
