@@ -83,18 +83,13 @@ def check_up_down_up(app) -> None:
             assert count == 1
 
 
-def test_upgrade_downgrade_upgrade_on_a_brand_new_sqlite_file(make_app, tmp_path):
-    url = "sqlite:///" + str(tmp_path / "fresh.sqlite3")
-    check_up_down_up(make_app(SQLALCHEMY_DATABASE_URI=url))
-
-
 @pytest.fixture
-def scratch_postgres(database_url):
-    """A brand-new PostgreSQL database beside the test database, dropped afterwards."""
+def brand_new_database(database_url, tmp_path):
+    """An empty database of the engine under test: a new SQLite file, or a new PostgreSQL
+    database beside the test database (dropped afterwards)."""
     if not database_url.startswith(("postgresql", "postgres:")):
-        pytest.skip(
-            "the suite runs on SQLite; the PostgreSQL variant needs ELECTIONS_TEST_DATABASE_URL"
-        )
+        yield "sqlite:///" + str(tmp_path / "fresh.sqlite3")
+        return
     url = make_url(database_url.replace("postgres://", "postgresql://", 1)).set(
         drivername="postgresql+psycopg"
     )
@@ -111,5 +106,5 @@ def scratch_postgres(database_url):
         admin.dispose()
 
 
-def test_upgrade_downgrade_upgrade_on_a_brand_new_postgresql_database(make_app, scratch_postgres):
-    check_up_down_up(make_app(SQLALCHEMY_DATABASE_URI=scratch_postgres))
+def test_upgrade_downgrade_upgrade_on_a_brand_new_database(make_app, brand_new_database):
+    check_up_down_up(make_app(SQLALCHEMY_DATABASE_URI=brand_new_database))
