@@ -14,7 +14,9 @@ from schemathesis.specs.openapi.definitions import OPENAPI_30
 from elections import openapi
 from elections.auth.access import public
 
-API_MD = Path(__file__).resolve().parents[2].parent / "shared" / "api.md"
+# The shared contract beside the checkout when it is there, else the copy kept with the tests.
+_SHARED_API_MD = Path(__file__).resolve().parents[3] / "shared" / "api.md"
+API_MD = _SHARED_API_MD if _SHARED_API_MD.exists() else Path(__file__).with_name("api_contract.md")
 
 
 def _operations(document: dict) -> dict[tuple[str, str], dict]:
@@ -402,9 +404,7 @@ def test_the_fields_of_the_contract_are_documented(document, method, path, side,
 
 
 def test_every_call_written_in_api_md_is_documented(document):
-    """When ../shared/api.md sits beside the checkout, each `VERB /path` it names is here."""
-    if not API_MD.exists():
-        pytest.skip(f"{API_MD} is not beside this checkout")
+    """Each `VERB /path` that api.md names is in the document."""
     text = API_MD.read_text(encoding="utf-8")
     documented = {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in _operations(document)}
     found = re.findall(r"\b(GET|POST|PUT|PATCH|DELETE) (/[A-Za-z0-9_{}./-]*[A-Za-z0-9_}])", text)
