@@ -72,12 +72,15 @@ def _bearer_user() -> User | None:
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized()
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(token.strip()))
+    # The user comes in the same query: every API call pays for this lookup.
+    user = db.session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == ApiToken.digest(token.strip()))
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
+    if user is None or not user.active:
         raise _unauthorized()
-    return row.user
+    return user
 
 
 def _unauthorized() -> ServiceError:

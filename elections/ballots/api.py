@@ -11,7 +11,7 @@ from elections.ballots.schemas import BallotOut, ProtocolIn, ProtocolOut
 from elections.errors import not_found
 from elections.extensions import db
 from elections.http import json_body, load
-from elections.territory.services import get_election, get_precinct
+from elections.territory.services import get_election, get_precinct_in
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 
@@ -28,7 +28,7 @@ def ballot(election_id: int):
 
 
 def _scoped_precinct(election_id: int, precinct_id: int):
-    precinct = get_precinct(get_election(election_id), precinct_id)
+    precinct = get_precinct_in(election_id, precinct_id)
     ensure_precinct_access(current_actor(), precinct)
     return precinct
 

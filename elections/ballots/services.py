@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from elections import audit
 from elections.audit import Action, canonical
@@ -205,40 +206,44 @@ def check_protocol(election: Election, data: dict) -> ProtocolFigures:
     return figures
 
 
+def _first_header(precinct: Precinct, election: Election):
+    """INSERT the protocol header at version 1 unless the precinct has one (ON CONFLICT DO
+    NOTHING, which SQLite and PostgreSQL both speak): the id it returns, or none, says who won."""
+    dialect = db.session.connection().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(Protocol.__table__)
+        .values(precinct_id=precinct.id, election_id=election.id, version=1)
+        .on_conflict_do_nothing(index_elements=["precinct_id"])
+        .returning(Protocol.__table__.c.id)
+    )
+
+
 def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
     """Accept a protocol as a new version, if ``expected_version`` is still the current one."""
     election = precinct.election
     ensure_writable(election)
     figures = check_protocol(election, data)
     expected = data["expected_version"]
-    header = db.session.execute(
-        select(Protocol).where(Protocol.precinct_id == precinct.id)
-    ).scalar_one_or_none()
-    if header is None:
-        if expected != 0:
-            raise _version_conflict(0)
-        # The header is born at version 1: of two first saves, the unique precinct_id lets
-        # exactly one insert it, so the insert itself is the compare-and-set.
-        header = Protocol(precinct_id=precinct.id, election_id=election.id, version=1)
-        try:
-            with db.session.begin_nested():
-                db.session.add(header)
-        except IntegrityError as error:  # another first save won the race and committed
-            won = db.session.execute(
-                select(Protocol.version).where(Protocol.precinct_id == precinct.id)
-            ).scalar_one_or_none()
-            raise _version_conflict(won) from error
+    if expected == 0:
+        # The header is born at version 1. Of two first saves, the unique precinct_id lets
+        # exactly one insert it (the other waits for it, then inserts nothing): the insert
+        # is the compare-and-set, with no savepoint to survive a refused insert.
+        claimed = len(db.session.execute(_first_header(precinct, election)).all())
     else:
         # Compare-and-set: of two saves against the same version, exactly one matches a row.
         claimed = db.session.execute(
             update(Protocol)
-            .where(Protocol.id == header.id, Protocol.version == expected)
+            .where(Protocol.precinct_id == precinct.id, Protocol.version == expected)
             .values(version=expected + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
-        if claimed != 1:
-            db.session.refresh(header)
-            raise _version_conflict(header.version)
+    if claimed != 1:
+        current = db.session.execute(
+            select(Protocol.version).where(Protocol.precinct_id == precinct.id)
+        ).scalar_one_or_none()
+        raise _version_conflict(current or 0)
+    if expected > 0:
         db.session.execute(
             update(ProtocolVersion)
             .where(ProtocolVersion.precinct_id == precinct.id, ProtocolVersion.is_current.is_(True))

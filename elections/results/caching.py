@@ -10,17 +10,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from functools import wraps
+from functools import cache, wraps
 
-from flask import make_response, request
+from flask import make_response, request, session
 from flask_babel import get_locale
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy.engine import Engine
 
+from elections.auth.access import current_actor, is_api_request
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
-from elections.territory.models import Election
+from elections.territory.models import Election, Precinct
 
 MAX_AGE = 10
 _ENTRIES = 512
@@ -28,31 +30,63 @@ _lock = threading.Lock()
 _pages: OrderedDict[str, tuple[bytes, int, dict]] = OrderedDict()
 
 
-def state_key(election_id: int) -> tuple:
-    """What a results page depends on, in one round trip."""
+@cache
+def _state_statement():
+    """The state query, built once from the tables: building it on every request cost more
+    than running it, and a cached page is served after this one query."""
+    election_id = bindparam("election_id", type_=Integer)
+    versions, results = ProtocolVersion.__table__, ResultVersion.__table__
+    corrections, precincts = Correction.__table__, Precinct.__table__
+    candidates, events = Candidate.__table__, CandidateEvent.__table__
 
     def latest(column, *where):
         return select(func.max(column)).where(*where).scalar_subquery()
 
-    return tuple(
-        db.session.execute(
-            select(
-                select(Election.state).where(Election.id == election_id).scalar_subquery(),
-                latest(ProtocolVersion.id, ProtocolVersion.election_id == election_id),
-                latest(ResultVersion.id, ResultVersion.election_id == election_id),
-                latest(Correction.id, Correction.election_id == election_id),
-                select(func.max(CandidateEvent.id))
-                .join(Candidate, Candidate.id == CandidateEvent.candidate_id)
-                .where(Candidate.election_id == election_id)
-                .scalar_subquery(),
-            )
-        ).one()
+    return select(
+        select(Election.__table__.c.state)
+        .where(Election.__table__.c.id == election_id)
+        .scalar_subquery(),
+        latest(versions.c.id, versions.c.election_id == election_id),
+        latest(results.c.id, results.c.election_id == election_id),
+        latest(corrections.c.id, corrections.c.election_id == election_id),
+        select(func.count(precincts.c.id))
+        .where(precincts.c.election_id == election_id)
+        .scalar_subquery(),
+        select(func.max(events.c.id))
+        .join(candidates, candidates.c.id == events.c.candidate_id)
+        .where(candidates.c.election_id == election_id)
+        .scalar_subquery(),
     )
+
+
+def state_key(election_id: int) -> tuple:
+    """What a results page depends on, in one round trip."""
+    statement, params = _state_statement(), {"election_id": election_id}
+    bind = db.session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        # One statement needs no transaction: on its own autocommit connection it costs one
+        # round trip instead of three (BEGIN, the query, ROLLBACK), and a page served from the
+        # cache needs nothing more. PostgreSQL reads in READ COMMITTED, statement by statement,
+        # so this sees what a query inside the request's transaction would see.
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return tuple(connection.execute(statement, params).one())
+    return tuple(db.session.connection().execute(statement, params).one())
+
+
+def _personal() -> bool:
+    """A page that shows its reader (the signed-in header, a CSRF token, flashed messages)
+    must be neither served from nor stored in a cache shared by everyone."""
+    return not is_api_request() and (current_actor() is not None or "_flashes" in session)
 
 
 def cached_public(view):
     @wraps(view)
     def wrapper(election_id: int, **kwargs):
+        if _personal():
+            response = make_response(view(election_id, **kwargs))
+            response.headers["Cache-Control"] = "private, no-cache"
+            response.vary.add("Cookie")
+            return response
         key = "|".join(map(str, (request.full_path, get_locale(), *state_key(election_id))))
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         with _lock:

@@ -5,22 +5,30 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, null, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from elections import audit
 from elections.audit import Action, canonical
 from elections.ballots.models import ProtocolVersion, ProtocolVote
+from elections.ballots.paper import BallotCandidate, ballot_order
 from elections.ballots.services import ballot_candidates
-from elections.candidates.models import Candidate, CandidateEvent
+from elections.candidates.models import ON_BALLOT, Candidate, CandidateEvent
 from elections.clock import now
 from elections.errors import ErrorItem, ServiceError, conflict
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
 from elections.results.tally import Totals, decide, deposit_refunds, share, turnout
 from elections.territory.models import Election, Precinct
+
+
+def _rows(statement):
+    """Plain rows through the session's connection: the ORM's row machinery costs more than
+    the query when a national view reads thousands of grouped rows."""
+    return db.session.connection().execute(statement)
 
 
 @dataclass(frozen=True)
@@ -36,42 +44,73 @@ class Sums:
     votes: dict[int, int]
 
 
-def sums_for(election_ids: list[int]) -> dict[int, Sums]:
-    """Two grouped queries for any number of elections: the figures, and the votes."""
-    current = ProtocolVersion.is_current.is_(True)
-    figures = db.session.execute(
+def sums_for(election_ids: list[int] | None) -> dict[int, Sums]:
+    """One grouped query for any number of elections: per election, a row of figures (with no
+    candidate) and a row of votes per candidate, over the current protocol versions.
+
+    ``None`` sums every election (no list of ids to send): the national view.
+    """
+    versions, votes_table = ProtocolVersion.__table__, ProtocolVote.__table__
+    where = versions.c.is_current.is_(True)
+    if election_ids is not None:
+        where = where & versions.c.election_id.in_(election_ids)
+    current = (
         select(
-            ProtocolVersion.election_id,
-            func.count(ProtocolVersion.id),
-            func.sum(ProtocolVersion.voters_on_list),
-            func.sum(ProtocolVersion.ballots_in_boxes),
-            func.sum(ProtocolVersion.invalid_ballots),
-            func.sum(ProtocolVersion.against_all),
-            func.max(ProtocolVersion.created_at),
+            versions.c.id,
+            versions.c.election_id,
+            versions.c.voters_on_list,
+            versions.c.ballots_in_boxes,
+            versions.c.invalid_ballots,
+            versions.c.against_all,
+            versions.c.created_at,
         )
-        .where(current, ProtocolVersion.election_id.in_(election_ids))
-        .group_by(ProtocolVersion.election_id)
-    ).all()
-    votes: dict[int, dict[int, int]] = {}
-    for election_id, candidate_id, total in db.session.execute(
-        select(ProtocolVersion.election_id, ProtocolVote.candidate_id, func.sum(ProtocolVote.votes))
-        .join(ProtocolVote, ProtocolVote.version_id == ProtocolVersion.id)
-        .where(current, ProtocolVersion.election_id.in_(election_ids))
-        .group_by(ProtocolVersion.election_id, ProtocolVote.candidate_id)
-    ):
-        votes.setdefault(election_id, {})[candidate_id] = int(total)
+        .where(where)
+        .cte("current_versions")
+    )
+    figures = select(
+        current.c.election_id,
+        null().label("candidate_id"),
+        func.count(current.c.id),
+        func.sum(current.c.voters_on_list),
+        func.sum(current.c.ballots_in_boxes),
+        func.sum(current.c.invalid_ballots),
+        func.sum(current.c.against_all),
+        func.max(current.c.created_at),
+    ).group_by(current.c.election_id)
+    per_candidate = (
+        select(
+            current.c.election_id,
+            votes_table.c.candidate_id,
+            null(),
+            func.sum(votes_table.c.votes),
+            null(),
+            null(),
+            null(),
+            null(),
+        )
+        .join_from(current, votes_table, votes_table.c.version_id == current.c.id)
+        .group_by(current.c.election_id, votes_table.c.candidate_id)
+    )
+    rows, votes = [], {}
+    for row in _rows(union_all(figures, per_candidate)):
+        if row[1] is None:
+            rows.append(row)
+        else:
+            votes.setdefault(row[0], {})[row[1]] = int(row[3])
     sums = {
         row[0]: Sums(
-            int(row[1]),
             int(row[2]),
             int(row[3]),
             int(row[4]),
             int(row[5]),
-            _aware(row[6]),
+            int(row[6]),
+            _aware(row[7]),
             votes.get(row[0], {}),
         )
-        for row in figures
+        for row in rows
     }
+    if election_ids is None:
+        return sums
     empty = Sums(0, 0, 0, 0, 0, None, {})
     return {election_id: sums.get(election_id, empty) for election_id in election_ids}
 
@@ -100,12 +139,20 @@ def latest_version(election: Election) -> ResultVersion | None:
 
 
 def draft_result(
-    election: Election, sums: Sums | None = None, precincts_total: int | None = None
+    election: Election,
+    sums: Sums | None = None,
+    precincts_total: int | None = None,
+    candidates: list | None = None,
+    refund_share: Fraction | None = None,
 ) -> dict:
-    """The live, unofficial result over the current protocol versions."""
+    """The live, unofficial result over the current protocol versions.
+
+    ``candidates`` (in ballot order, each with ``id`` and ``full_name``) and the profile's
+    ``refund_share`` may come from the caller, as :func:`draft_results` does for many.
+    """
     sums = sums or sums_for([election.id])[election.id]
     total = precinct_count(election) if precincts_total is None else precincts_total
-    candidates = ballot_candidates(election)
+    candidates = ballot_candidates(election) if candidates is None else candidates
     votes = {c.id: sums.votes.get(c.id, 0) for c in candidates}
     totals = Totals(
         precincts_reporting=sums.reporting,
@@ -123,9 +170,9 @@ def draft_result(
     winner = outcome.winner_candidate_id if outcome else None
     refunds = []
     if outcome and outcome.kind != "pending":
-        refunds = deposit_refunds(
-            votes, totals.ballots_in_boxes, winner, election.profile.refund_vote_share
-        )
+        if refund_share is None:
+            refund_share = election.profile.refund_vote_share
+        refunds = deposit_refunds(votes, totals.ballots_in_boxes, winner, refund_share)
     if sums.reporting == 0:
         status = "no_results"
     elif sums.reporting < total:
@@ -157,6 +204,93 @@ def draft_result(
         "tied_candidate_ids": list(outcome.tied_candidate_ids) if outcome else [],
         "deposit_refund_candidate_ids": refunds,
     }
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A candidate as a result names them: enough for draft_result, without the ORM row."""
+
+    id: int
+    full_name: str
+
+
+# An election's profile snapshot never changes once it is called (elections/rules), but
+# reading it means reading a JSON document of some kilobytes per election. The refund share
+# a national view needs is kept per election, keyed by database, id, profile and creation
+# instant, so that another database or an id used again never meets a stale entry.
+_REFUND_SHARES: dict[tuple, Fraction] = {}
+
+
+def _refund_shares(elections: list) -> dict[int, Fraction]:
+    """Refund share per election id, for rows of (id, profile_key, created_at)."""
+    database = str(db.engine.url)
+    keys = {row[0]: (database, *row) for row in elections}
+    missing = [election_id for election_id, key in keys.items() if key not in _REFUND_SHARES]
+    if len(_REFUND_SHARES) + len(missing) > 100_000:
+        _REFUND_SHARES.clear()
+        missing = list(keys)
+    value = Election.profile_snapshot[("rules", "refund_vote_share", "value")]
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        for election_id, raw in _rows(select(Election.id, value).where(Election.id.in_(chunk))):
+            _REFUND_SHARES[keys[election_id]] = Fraction(raw)  # as profile_from_dict reads it
+    return {election_id: _REFUND_SHARES[key] for election_id, key in keys.items()}
+
+
+def draft_results(election_ids: list[int] | None = None) -> dict[int, dict]:
+    """The live result of many elections (every election when ``None``) in four queries,
+    whatever their number: elections, precinct counts, candidates and the sums (the refund
+    share of an election's profile is read once per process). Each result is what
+    :func:`draft_result` gives for that election alone."""
+    only = (lambda column: column.in_(election_ids)) if election_ids is not None else None
+    query = select(Election.id, Election.profile_key, Election.created_at)
+    totals_query = select(Precinct.election_id, func.count(Precinct.id)).group_by(
+        Precinct.election_id
+    )
+    lines_query = select(
+        Candidate.id,
+        Candidate.election_id,
+        Candidate.last_name,
+        Candidate.first_name,
+        Candidate.patronymic,
+    ).where(Candidate.status.in_(ON_BALLOT))
+    if only is not None:
+        query = query.where(only(Election.id))
+        totals_query = totals_query.where(only(Precinct.election_id))
+        lines_query = lines_query.where(only(Candidate.election_id))
+    elections = _rows(query.order_by(Election.id)).all()
+    refund_shares = _refund_shares(elections)
+    totals = dict(_rows(totals_query).all())
+    standing: dict[int, list[BallotCandidate]] = {}
+    for row in _rows(lines_query):
+        standing.setdefault(row.election_id, []).append(
+            BallotCandidate(row.id, row.last_name, row.first_name, row.patronymic, {})
+        )
+    sums = sums_for(election_ids)
+    empty = Sums(0, 0, 0, 0, 0, None, {})
+    results = {}
+    for election_id, _key, _created in elections:
+        lines = [
+            _Line(
+                c.candidate_id, " ".join(p for p in (c.last_name, c.first_name, c.patronymic) if p)
+            )
+            for c in ballot_order(standing.get(election_id, ()))
+        ]
+        results[election_id] = draft_result(
+            _Election(election_id),
+            sums.get(election_id, empty),
+            totals.get(election_id, 0),
+            lines,
+            refund_shares[election_id],
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class _Election:
+    """What draft_result reads of an election when the rest is given."""
+
+    id: int
 
 
 def result(election: Election) -> dict:
@@ -194,6 +328,8 @@ def certify(election: Election, actor) -> ResultVersion:
         .order_by(ProtocolVersion.precinct_id)
     ).all()
     reported = {row.precinct_id for row in used}
+    if not election.precincts:  # nothing was counted: no result to certify, not a tie
+        raise conflict("no_precincts", _("The election has no precincts: nothing to certify."))
     missing = [p for p in election.precincts if p.id not in reported]
     if missing:
         numbers = ", ".join(str(p.number) for p in missing)
@@ -345,4 +481,10 @@ def precinct_rows(election: Election) -> list[tuple[Precinct, ProtocolVersion | 
             .options(selectinload(ProtocolVersion.votes))
         ).scalars()
     }
-    return [(p, current.get(p.id)) for p in election.precincts]
+    precincts = db.session.execute(
+        select(Precinct)
+        .where(Precinct.election_id == election.id)
+        .order_by(Precinct.number)
+        .options(joinedload(Precinct.unit))  # the dashboard and NIST name each precinct's unit
+    ).scalars()
+    return [(p, current.get(p.id)) for p in precincts]

@@ -143,9 +143,11 @@ def deposit_refunds(
     """
     if winner_candidate_id is not None and winner_candidate_id not in votes:
         raise ValueError(f"winner {winner_candidate_id} is not a candidate")
+    # n / ballots >= p / q compared as n * q >= p * ballots: exact, without a Fraction each.
+    p, q = threshold.numerator, threshold.denominator
     return [
         candidate_id
         for candidate_id, n in votes.items()
         if candidate_id == winner_candidate_id
-        or (ballots_in_boxes > 0 and Fraction(n, ballots_in_boxes) >= threshold)
+        or (ballots_in_boxes > 0 and n * q >= p * ballots_in_boxes)
     ]

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elections import audit
@@ -50,6 +50,16 @@ def get_precinct(election: Election, precinct_id: int) -> Precinct:
     # Hold on to the election already loaded: the session keeps objects by weak reference, so
     # precinct.election would otherwise load it a second time once the caller drops it.
     set_committed_value(precinct, "election", election)
+    return precinct
+
+
+def get_precinct_in(election_id: int, precinct_id: int) -> Precinct:
+    """The precinct with its election, in one query; 404 unless it lies in that election."""
+    precinct = None
+    if 0 < precinct_id <= INTEGER_MAX and 0 < election_id <= INTEGER_MAX:
+        precinct = db.session.get(Precinct, precinct_id, options=[joinedload(Precinct.election)])
+    if precinct is None or precinct.election_id != election_id:
+        raise not_found()
     return precinct
 
 

@@ -1,0 +1,465 @@
+"""``python -m benchmarks``: the national round on SQLite and PostgreSQL, one table of figures.
+
+For each engine: build the national data set into a fresh database, start gunicorn (2
+workers), then measure
+
+1. protocol ingest: every protocol through ``PUT .../protocol`` by 8 concurrent keep-alive
+   connections (validation, versioning, audit and idempotency keys as in production);
+2. aggregation: results for every election through the service (``sums_for`` +
+   ``draft_result``), in process against the same database, and one hand-written grouped
+   SQL query over the same tables;
+3. the public results page at 32 connections (wrk) next to a static file of the same size
+   served by the same gunicorn, while corrections of protocols keep coming in through the
+   API (20 a second by default, one a second for the page's own election, so that its
+   cached copy keeps being invalidated; ``--page-ingest-rate 0`` sends them flat out);
+4. the peak RSS (VmHWM) of each worker, and the CPU each protocol cost (workers,
+   PostgreSQL, this client) during the ingest.
+
+The server is started as ``gunicorn -w 2 -b 127.0.0.1:PORT 'elections:create_app()'``
+(``--workers`` and ``--gunicorn-args`` change that for experiments).
+
+Progress goes to stderr, the table to stdout. Every phase has a time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import text
+
+from benchmarks.common import (
+    ROOT,
+    CpuMeter,
+    Job,
+    Server,
+    build,
+    correction_of,
+    fresh_database,
+    issue_tokens,
+    make_app,
+    protocol_jobs,
+    run_ingest,
+    say,
+)
+
+GOALS = {"ingest_rate": 170.0, "aggregation_s": 1.0, "ratio": 1.5, "page_share": 0.5,
+         "p99_ms": 100.0, "rss_mb": 250.0}  # fmt: skip
+
+# One grouped query over the same tables: per election, the figures of the current protocol
+# versions (candidate_id NULL) and the votes of each candidate.
+HAND_WRITTEN_SQL = """
+WITH cur AS (
+    SELECT id, election_id, voters_on_list, ballots_in_boxes, invalid_ballots, against_all,
+           created_at
+    FROM protocol_versions WHERE is_current
+)
+SELECT election_id, NULL AS candidate_id, count(*) AS n, sum(voters_on_list) AS a,
+       sum(ballots_in_boxes) AS b, sum(invalid_ballots) AS c, sum(against_all) AS d,
+       max(created_at) AS e
+FROM cur GROUP BY election_id
+UNION ALL
+SELECT cur.election_id, v.candidate_id, NULL, sum(v.votes), NULL, NULL, NULL, NULL
+FROM cur JOIN protocol_votes v ON v.version_id = cur.id
+GROUP BY cur.election_id, v.candidate_id
+"""
+
+
+class PhaseTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def bounded(seconds: float, phase: str):
+    """Abort an in-process phase that runs past its limit (main thread only)."""
+
+    def expire(_signum, _frame):
+        raise PhaseTimeout(f"{phase} took longer than {seconds:.0f} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- aggregation ---------------------------------------------------------------------------------
+
+
+def service_results() -> list[dict]:
+    """Results of every election the way the service computes them: the grouped sums
+    (``sums_for``) and the outcome of each election (``draft_result``), in bulk."""
+    from elections.results import services
+
+    return list(services.draft_results().values())
+
+
+def time_aggregation(app, runs: int = 5) -> dict:
+    from elections.extensions import db
+    from elections.results import services
+
+    def timed(work) -> float:
+        db.session.remove()  # a fresh session each run: nothing cached in the identity map
+        started = time.perf_counter()
+        work()
+        took = time.perf_counter() - started
+        db.session.remove()
+        return took
+
+    with app.app_context():
+        results = service_results()  # warm-up, and a check of the figures
+        complete = sum(1 for r in results if r["status"] == "unofficial_complete")
+        rows = db.session.execute(text(HAND_WRITTEN_SQL)).all()
+        service, raw, sums = [], [], []
+        for _ in range(runs):  # interleaved, so that a busy moment hits all three alike
+            service.append(timed(service_results))
+            raw.append(timed(lambda: db.session.execute(text(HAND_WRITTEN_SQL)).all()))
+            sums.append(timed(lambda: services.sums_for(None)))
+    service_s, raw_s, sums_s = (statistics.median(x) for x in (service, raw, sums))
+    return {
+        "elections": len(results),
+        "complete": complete,
+        "winners": sum(1 for r in results if r["outcome"] == "winner"),
+        "sql_rows": len(rows),
+        "service_s": service_s,
+        "sql_s": raw_s,
+        "sums_s": sums_s,
+        "ratio": service_s / raw_s if raw_s else float("inf"),
+        "sums_ratio": sums_s / raw_s if raw_s else float("inf"),
+    }
+
+
+# -- public page under load ---------------------------------------------------------------------
+
+_WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+_WRK_PERCENTILE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_WRK_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_WRK_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def wrk(url: str, seconds: int, connections: int = 32) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=seconds + 30
+    ).stdout
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    percentiles = {p: float(v) * scale[u] for p, v, u in _WRK_PERCENTILE.findall(out)}
+    non_2xx = _WRK_NON_2XX.search(out)
+    errors = _WRK_ERRORS.search(out)
+    rate = _WRK_RATE.search(out)
+    if rate is None:
+        raise RuntimeError(f"wrk gave no rate:\n{out}")
+    return {
+        "rate": float(rate.group(1)),
+        "p50_ms": percentiles.get("50"),
+        "p99_ms": percentiles.get("99"),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
+
+
+def corrections_stream(jobs: list[Job], target: int, every: int = 100) -> list[Job]:
+    """Corrections across the country (version 1 -> 2), with every ``every``-th one for the
+    page's own election (about one a second: far more than election night sends one
+    election), so that its cached page is invalidated and rendered again while wrk reads it."""
+    own = [j for j in jobs if j.election_id == target]
+    others = [correction_of(j, 1) for j in jobs if j.election_id != target]
+    stream, version = [], {j.precinct_id: 1 for j in own}
+    for index, job in enumerate(others):
+        stream.append(job)
+        if index % every == every - 1 and own:
+            pick = own[(index // every) % len(own)]
+            stream.append(correction_of(pick, version[pick.precinct_id]))
+            version[pick.precinct_id] += 1
+    return stream
+
+
+def public_page(
+    server: Server, jobs: list[Job], tokens: dict, seconds: int, ingest_rate: float | None
+) -> dict:
+    counts: dict[int, int] = {}
+    for job in jobs:
+        counts[job.election_id] = counts.get(job.election_id, 0) + 1
+    target = max(counts, key=lambda e: (counts[e], -e))  # the largest election: the worst case
+    page_path = f"/results/{target}"
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("GET", page_path)
+    response = connection.getresponse()
+    page, status = response.read(), response.status
+    connection.close()
+    if status != 200:
+        raise RuntimeError(f"the results page answered {status}")
+    static = ROOT / "elections" / "static" / f"bench-{uuid.uuid4().hex[:8]}.html"
+    static.write_bytes(page)  # the same bytes, so the same size and content type
+    stop = threading.Event()
+    background: dict = {}
+    stream = corrections_stream(jobs, target)
+
+    def ingest():
+        background["result"] = run_ingest(
+            server.port,
+            stream,
+            tokens,
+            connections=8,
+            deadline=4 * seconds + 60,
+            key_prefix="correction",
+            stop=stop,
+            rate=ingest_rate or None,
+        )
+
+    thread = threading.Thread(target=ingest, daemon=True)
+    try:
+        thread.start()
+        base = f"http://127.0.0.1:{server.port}"
+        wrk(base + page_path, 2)  # warm-up
+        page_figures = wrk(base + page_path, seconds)
+        wrk(base + f"/static/{static.name}", 2)
+        static_figures = wrk(base + f"/static/{static.name}", seconds)
+    finally:
+        stop.set()
+        thread.join(60)
+        static.unlink(missing_ok=True)
+    result = background.get("result")
+    return {
+        "election_id": target,
+        "precincts": counts[target],
+        "bytes": len(page),
+        "page": page_figures,
+        "static": static_figures,
+        "ingest_rate": result.rate if result else 0.0,
+        "ingest_statuses": dict(result.statuses) if result else {},
+    }
+
+
+# -- one engine -----------------------------------------------------------------------------------
+
+
+def bench_engine(engine: str, args) -> dict:
+    fraction = 0.1 if args.quick else 1.0
+    database = fresh_database(engine, "bench")
+    app = None
+    server = None
+    figures: dict = {"engine": engine}
+    try:
+        say(f"[{engine}] building the data set (seed {args.seed}, fraction {fraction}) ...")
+        app = make_app(database.url)
+        with bounded(900, "building the data set"):
+            figures["data"] = build(app, args.seed, fraction)
+            tokens = issue_tokens(app)
+            jobs = protocol_jobs(app, args.seed)
+        say(f"[{engine}] loaded in {figures['data']['load_seconds']:.1f} s; starting gunicorn")
+        server = Server(
+            database.url, workers=args.workers, extra=shlex.split(args.gunicorn_args)
+        ).start()
+        say(f"[{engine}] ingesting {len(jobs):,} protocols with 8 connections ...")
+        meter = CpuMeter(server)
+        ingest = run_ingest(server.port, jobs, tokens, connections=8, deadline=args.ingest_limit)
+        cpu = meter.used()
+        figures["ingest"] = {
+            "protocols": len(jobs),
+            "acknowledged": len(ingest.acknowledged),
+            "seconds": ingest.seconds,
+            "rate": ingest.rate,
+            "statuses": dict(ingest.statuses),
+            "errors": ingest.errors,
+            "p50_ms": 1000 * statistics.median(ingest.latencies) if ingest.latencies else None,
+            "cpu_ms": {k: 1000 * v / max(1, len(ingest.acknowledged)) for k, v in cpu.items()},
+        }
+        say(f"[{engine}] ingest: {figures['ingest']}")
+        say(f"[{engine}] aggregation ...")
+        with bounded(300, "aggregation"):
+            figures["aggregation"] = time_aggregation(app)
+        say(f"[{engine}] aggregation: {figures['aggregation']}")
+        say(f"[{engine}] public page vs static file, 32 connections, ingest running ...")
+        figures["page"] = public_page(server, jobs, tokens, args.wrk_seconds, args.page_ingest_rate)
+        say(f"[{engine}] page: {figures['page']}")
+        figures["rss_mb"] = server.peak_rss_mb()
+        figures["log"] = server.log_tail(5)
+    finally:
+        if server is not None:
+            server.cleanup()
+        if app is not None:
+            from elections.extensions import db
+
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        database.drop()
+    return figures
+
+
+# -- the table ---------------------------------------------------------------------------------
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def table(results: list[dict], args) -> str:
+    engines = [r["engine"] for r in results]
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    rows: list[tuple[str, list[str], str]] = []
+    pace = args.page_ingest_rate
+    during = f", saves {pace:g}/s" if pace else ", saves flat out"
+
+    def row(label: str, cell, goal: str = "") -> None:
+        rows.append((label, [cell(r) for r in results], goal))
+
+    row(
+        "protocol ingest (8 conn)",
+        lambda r: (
+            f"{r['ingest']['rate']:.0f}/s, {r['ingest']['seconds']:.1f} s, "
+            f"{r['ingest']['acknowledged']:,}/{r['ingest']['protocols']:,} ok "
+            f"({_mark(r['ingest']['rate'] >= GOALS['ingest_rate'])})"
+        ),
+        ">= 170/s",
+    )
+    row(
+        "CPU per protocol saved",
+        lambda r: (
+            "workers {workers:.1f} ms, PostgreSQL {postgres:.1f} ms, client {client:.1f} ms".format(
+                **r["ingest"]["cpu_ms"]
+            )
+        ),
+    )
+    row(
+        "aggregation: service",
+        lambda r: (
+            f"{r['aggregation']['service_s'] * 1000:.0f} ms for "
+            f"{r['aggregation']['elections']:,} elections "
+            f"({_mark(r['aggregation']['service_s'] <= GOALS['aggregation_s'])})"
+        ),
+        "<= 1 s",
+    )
+    row(
+        "aggregation: one SQL query",
+        lambda r: f"{r['aggregation']['sql_s'] * 1000:.0f} ms",
+    )
+    row(
+        "aggregation: sums_for alone",
+        lambda r: (
+            f"{r['aggregation']['sums_s'] * 1000:.0f} ms "
+            f"({r['aggregation']['sums_ratio']:.2f} x the SQL query)"
+        ),
+    )
+    row(
+        "aggregation: ratio",
+        lambda r: f"{r['aggregation']['ratio']:.2f} ({_mark(r['aggregation']['ratio'] <= 1.5)})",
+        "<= 1.5",
+    )
+    row(
+        f"results page (32 conn){during}",
+        lambda r: (
+            f"{r['page']['page']['rate']:.0f} req/s, p50 {r['page']['page']['p50_ms']:.1f}"
+            f" ms, p99 {r['page']['page']['p99_ms']:.1f} ms"
+        ),
+    )
+    row(
+        f"static file, same size{during}",
+        lambda r: (
+            f"{r['page']['static']['rate']:.0f} req/s, p50 "
+            f"{r['page']['static']['p50_ms']:.1f} ms, p99 {r['page']['static']['p99_ms']:.1f} ms"
+        ),
+    )
+    row(
+        "page / static rate",
+        lambda r: (
+            f"{r['page']['page']['rate'] / r['page']['static']['rate']:.0%} "
+            f"({_mark(r['page']['page']['rate'] >= 0.5 * r['page']['static']['rate'])})"
+        ),
+        ">= 50%",
+    )
+    row(
+        "page p99",
+        lambda r: (
+            f"{r['page']['page']['p99_ms']:.1f} ms "
+            f"({_mark(r['page']['page']['p99_ms'] <= GOALS['p99_ms'])})"
+        ),
+        "<= 100 ms",
+    )
+    row(
+        "ingest meanwhile",
+        lambda r: (
+            f"{r['page']['ingest_rate']:.0f}/s; page errors "
+            f"{r['page']['page']['non_2xx'] + r['page']['page']['socket_errors']}"
+        ),
+    )
+    row(
+        "peak RSS per worker",
+        lambda r: (
+            ", ".join(f"{mb:.0f} MB" for mb in sorted(r["rss_mb"].values()))
+            + f" ({_mark(max(r['rss_mb'].values(), default=0) <= GOALS['rss_mb'])})"
+        ),
+        "<= 250 MB",
+    )
+    widths = [
+        max(len(label) for label, _c, _g in rows),
+        *[max(len(names[e]), *(len(c[i]) for _l, c, _g in rows)) for i, e in enumerate(engines)],
+        max(4, *(len(g) for _l, _c, g in rows)),
+    ]
+    header = ["", *(names[e] for e in engines), "goal"]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    for label, cells, goal in rows:
+        parts = [label, *cells, goal]
+        lines.append(" | ".join(p.ljust(w) for p, w in zip(parts, widths, strict=True)))
+    data = results[0]["data"]
+    top = (
+        f"National round (seed {args.seed}{', --quick' if args.quick else ''}): "
+        f"{data['elections']:,} elections, {data['precincts']:,} precincts, "
+        f"{data['voters']:,} voters, {data['candidates']:,} candidates; "
+        f"gunicorn -w {args.workers} {args.gunicorn_args}".rstrip()
+        + f" on {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    loads = ", ".join(f"{names[r['engine']]} {r['data']['load_seconds']:.0f} s" for r in results)
+    return "\n".join([top, *lines, f"data set load (bulk insert): {loads}"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the national round")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--wrk-seconds", type=int, default=None)
+    parser.add_argument("--ingest-limit", type=float, default=400, help="seconds")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--gunicorn-args", default="", help='more gunicorn options, e.g. "--threads 4"'
+    )
+    parser.add_argument(
+        "--page-ingest-rate",
+        type=float,
+        default=20.0,
+        help="protocols per second saved while wrk reads the page (0: as fast as answered)",
+    )
+    args = parser.parse_args(argv)
+    args.wrk_seconds = args.wrk_seconds or (5 if args.quick else 15)
+    if shutil.which("wrk") is None:
+        say("wrk is not installed: apt-get install wrk (Debian) and run again.")
+        return 2
+    say(f"wrk found at {shutil.which('wrk')}; gunicorn at {Path(ROOT / '.venv/bin/gunicorn')}")
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    started = time.monotonic()
+    results = [bench_engine(engine, args) for engine in engines]
+    print(table(results, args))
+    say(f"total {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
