@@ -11,11 +11,12 @@ from elections.db import INTEGER_MAX
 
 
 class StorableInt(IntegerConverter):
-    """``<int:...>`` ids beyond what an INTEGER column holds match no route: a 404, not a 500."""
+    """``<int:...>`` ids beyond what an INTEGER column holds name nothing: they become 0, which
+    no row has, so every view answers its usual 404 (a converter refusal would turn into 405s)."""
 
-    def __init__(self, url_map, **kwargs):
-        kwargs.setdefault("max", INTEGER_MAX)
-        super().__init__(url_map, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= INTEGER_MAX else 0
 
 
 def _template_folder() -> str:

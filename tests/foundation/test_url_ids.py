@@ -13,7 +13,7 @@ HUGE = "9" * 25
         f"/api/v1/elections/{HUGE}",
         f"/api/v1/elections/{HUGE}/results",
         f"/api/v1/elections/{HUGE}/results.csv",
-        "/api/v1/candidates/2147483648",
+        "/api/v1/elections/2147483648/ballot",
     ],
 )
 def test_an_id_past_the_integer_range_is_not_found(client, url):
