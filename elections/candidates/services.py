@@ -92,7 +92,8 @@ def _calendar(election: Election):
     return election.calendar_in(service_timezone())
 
 
-def _record(candidate: Candidate, status: str, actor, reason: str | None, grounds=()) -> None:
+def record_status(candidate: Candidate, status: str, actor, reason: str | None, grounds=()) -> None:
+    """Change the status and write the event to the candidate's history (who, when, why)."""
     candidate.status = status
     db.session.add(
         CandidateEvent(
@@ -159,7 +160,7 @@ def nominate(election: Election, data: dict, actor) -> Candidate:
         grounds=[],
     )
     db.session.add(candidate)
-    _record(candidate, "submitted", actor, None)
+    record_status(candidate, "submitted", actor, None)
     db.session.flush()
     audit.record(
         Action.CANDIDATE_NOMINATED,
@@ -264,7 +265,7 @@ def register(candidate: Candidate, note: str | None, actor) -> Candidate:
                 *violation_items(found.violations),
             ],
         )
-    _record(candidate, "registered", actor, note)
+    record_status(candidate, "registered", actor, note)
     audit.record(Action.CANDIDATE_REGISTERED, "candidate", candidate.id, {"note": note}, actor)
     return candidate
 
@@ -289,7 +290,7 @@ def refuse(candidate: Candidate, grounds: list[str] | None, note: str | None, ac
                 ]
             )
     candidate.grounds = list(grounds)
-    _record(candidate, "refused", actor, note, grounds)
+    record_status(candidate, "refused", actor, note, grounds)
     audit.record(
         Action.CANDIDATE_REFUSED,
         "candidate",
@@ -306,7 +307,7 @@ def withdraw(candidate: Candidate, reason: str, actor) -> Candidate:
         raise conflict(
             "withdrawal_closed", _("Withdrawal is closed in the last days before the election.")
         )
-    _record(candidate, "withdrawn", actor, reason)
+    record_status(candidate, "withdrawn", actor, reason)
     audit.record(Action.CANDIDATE_WITHDRAWN, "candidate", candidate.id, {"reason": reason}, actor)
     return candidate
 
@@ -322,7 +323,7 @@ def cancel_registration(
         )
     _check_grounds(grounds)
     candidate.grounds = list(grounds)
-    _record(candidate, "registration_cancelled", actor, note, grounds)
+    record_status(candidate, "registration_cancelled", actor, note, grounds)
     audit.record(
         Action.CANDIDATE_REGISTRATION_CANCELLED,
         "candidate",

@@ -16,7 +16,8 @@ from elections.audit import Action, canonical
 from elections.ballots.models import ProtocolVersion, ProtocolVote
 from elections.ballots.paper import BallotCandidate, ballot_order
 from elections.ballots.services import ballot_candidates
-from elections.candidates.models import ON_BALLOT, Candidate, CandidateEvent
+from elections.candidates.models import ON_BALLOT, Candidate
+from elections.candidates.services import record_status
 from elections.clock import now
 from elections.errors import ErrorItem, ServiceError, conflict
 from elections.extensions import db
@@ -391,22 +392,7 @@ def _settle_candidates(election: Election, figures: dict, actor) -> None:
         return  # a tie elects nobody: a repeat election follows on the same lists
     for candidate in ballot_candidates(election):
         status = "elected" if candidate.id == winner else "not_elected"
-        _set_status(candidate, status, actor, None)
-
-
-def _set_status(candidate: Candidate, status: str, actor, reason: str | None) -> None:
-    candidate.status = status
-    db.session.add(
-        CandidateEvent(
-            candidate=candidate,
-            status=status,
-            at=now(),
-            actor_id=getattr(actor, "id", None),
-            actor=getattr(actor, "username", None) or "system",
-            reason=reason,
-            grounds=[],
-        )
-    )
+        record_status(candidate, status, actor, None)
 
 
 def _open_correction(election: Election) -> Correction | None:
@@ -441,7 +427,7 @@ def open_correction(election: Election, reason: str, actor) -> Correction:
     election.state = "open"
     for candidate in ballot_candidates(election):
         if candidate.status in ("elected", "not_elected"):
-            _set_status(candidate, "registered", actor, reason)
+            record_status(candidate, "registered", actor, reason)
     db.session.flush()
     audit.record(
         Action.CORRECTION_OPENED,
