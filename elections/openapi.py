@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from elections.audit_api import AuditEventOut, AuditQuery
 from elections.auth.access import public
+from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.schemas import BallotOut, ProtocolIn, ProtocolOut
 from elections.candidates.models import STATUSES
 from elections.candidates.schemas import (
@@ -365,18 +366,7 @@ FIELD_TYPES: dict[tuple[str, str], dict] = {
     ("ResultOut", "as_of"): {"type": "string", "format": "date-time", "nullable": True},
     ("AuditEventOut", "payload"): {"type": "object"},
     # Protocol lines are loaded raw so that each bad line gets its own error; they are counts.
-    **{
-        ("ProtocolIn", line): COUNT
-        for line in (
-            "voters_on_list",
-            "ballots_received",
-            "ballots_issued",
-            "ballots_cancelled",
-            "ballots_in_boxes",
-            "invalid_ballots",
-            "against_all",
-        )
-    },
+    **{("ProtocolIn", line): COUNT for line in FIGURE_FIELDS},
     ("ProtocolIn", "votes"): {
         "type": "object",
         "description": "Votes per candidate id: every registered candidate exactly once.",
