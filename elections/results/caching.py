@@ -3,6 +3,11 @@
 The cache key is read from the database on every request (one small query), so a
 saved protocol, a certification or a correction changes it at once: a page is never
 served stale by this server. A CDN in front may keep a page for ``max-age`` seconds.
+
+The key counts rows rather than taking the newest id. Protocol versions, result versions,
+corrections and candidate events are only ever inserted, so their count grows with every
+commit; the newest id does not: of two concurrent saves, the one that drew the lower id
+may commit second, and a page rendered in between would keep its key.
 """
 
 from __future__ import annotations
@@ -39,20 +44,18 @@ def _state_statement():
     corrections, precincts = Correction.__table__, Precinct.__table__
     candidates, events = Candidate.__table__, CandidateEvent.__table__
 
-    def latest(column, *where):
-        return select(func.max(column)).where(*where).scalar_subquery()
+    def count(column, *where):
+        return select(func.count(column)).where(*where).scalar_subquery()
 
     return select(
         select(Election.__table__.c.state)
         .where(Election.__table__.c.id == election_id)
         .scalar_subquery(),
-        latest(versions.c.id, versions.c.election_id == election_id),
-        latest(results.c.id, results.c.election_id == election_id),
-        latest(corrections.c.id, corrections.c.election_id == election_id),
-        select(func.count(precincts.c.id))
-        .where(precincts.c.election_id == election_id)
-        .scalar_subquery(),
-        select(func.max(events.c.id))
+        count(versions.c.id, versions.c.election_id == election_id),
+        count(results.c.id, results.c.election_id == election_id),
+        count(corrections.c.id, corrections.c.election_id == election_id),
+        count(precincts.c.id, precincts.c.election_id == election_id),
+        select(func.count(events.c.id))
         .join(candidates, candidates.c.id == events.c.candidate_id)
         .where(candidates.c.election_id == election_id)
         .scalar_subquery(),

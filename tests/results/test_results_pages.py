@@ -6,8 +6,9 @@ import html
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate
 from elections.extensions import db
 from elections.territory.models import Election, Precinct
@@ -211,6 +212,38 @@ def test_the_json_results_are_never_stale_after_a_save(client, world, counted, s
     assert client.get(url).get_json()["precincts_reporting"] == 1
     save(world.precinct_b, {counted.c1: 1, counted.c2: 2})
     assert client.get(url).get_json()["precincts_reporting"] == 2
+
+
+def test_a_save_that_commits_after_a_newer_id_still_changes_the_page(
+    app, client, world, counted
+):
+    """Two concurrent saves: the one that drew the lower id commits second. The page key
+    must change all the same (a newest-id key would keep serving the page without it)."""
+    with app.app_context():
+        newest = db.session.execute(select(func.max(ProtocolVersion.id))).scalar_one()
+        first = db.session.execute(
+            select(ProtocolVersion).where(ProtocolVersion.precinct_id == world.precinct_a)
+        ).scalar_one()
+        columns = {
+            c.key: getattr(first, c.key) for c in ProtocolVersion.__table__.c if c.key != "id"
+        }
+        late = ProtocolVersion(**columns)
+        late.precinct_id, late.id = world.precinct_b, newest + 5
+        db.session.add(late)
+        db.session.commit()
+    response, text = page_of(client, world.election_id)
+    assert reporting(text)[:2] == (2, 2)
+    etag = response.headers["ETag"]
+
+    with app.app_context():
+        earlier = ProtocolVersion(**columns)
+        earlier.id, earlier.is_current, earlier.version = newest + 3, False, 9
+        db.session.add(earlier)
+        db.session.commit()
+
+    again = client.get(f"/results/{world.election_id}", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != etag
 
 
 def test_a_new_precinct_changes_the_page_at_once(client, world, counted, token_for):
