@@ -214,9 +214,7 @@ def test_the_json_results_are_never_stale_after_a_save(client, world, counted, s
     assert client.get(url).get_json()["precincts_reporting"] == 2
 
 
-def test_a_save_that_commits_after_a_newer_id_still_changes_the_page(
-    app, client, world, counted
-):
+def test_a_save_that_commits_after_a_newer_id_still_changes_the_page(app, client, world, counted):
     """Two concurrent saves: the one that drew the lower id commits second. The page key
     must change all the same (a newest-id key would keep serving the page without it)."""
     with app.app_context():
