@@ -7,10 +7,16 @@ comes from the Alembic migrations, so every run also proves they upgrade from em
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
+from psycopg import sql
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from elections import create_app, ratelimit
@@ -47,6 +53,52 @@ def app(database_url, tmp_path_factory):
         upgrade(directory=app.extensions["migrate"].directory)
     yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+# -- a database of a module's own, for tests that commit for real ---------------------------
+# A new SQLite file, or on PostgreSQL (ELECTIONS_TEST_DATABASE_URL set) a new database on the
+# same server, made fresh from the migrations and dropped at the end of the module. A module
+# using ``committed_app`` is marked ``committing``.
+
+
+@pytest.fixture(scope="module")
+def fresh_database_url(tmp_path_factory) -> Iterator[str]:
+    """A database nobody else uses, of the same kind as the rest of the suite's."""
+    shared = os.environ.get("ELECTIONS_TEST_DATABASE_URL")
+    if not shared:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("committed") / "committed.sqlite3")
+        return
+    url = make_url(shared)
+    server = url.set(drivername="postgresql", database="postgres")
+    name = f"elections_committed_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture(scope="module")
+def committed_app(fresh_database_url) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": fresh_database_url,
+            "SECRET_KEY": "committed-secret-not-for-production",
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+    yield app
+    with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

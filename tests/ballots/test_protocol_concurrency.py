@@ -8,21 +8,15 @@ test client, so each request has its own session and its own pooled connection.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 
-import psycopg
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
-from psycopg import sql
 from sqlalchemy import event, func, select
-from sqlalchemy.engine import make_url
 
-from elections import audit, create_app
+from elections import audit
 from elections.audit import AuditEvent
 from elections.auth.models import User
 from elections.auth.services import issue_token
@@ -39,51 +33,11 @@ CLIENTS = 8
 ROUNDS = 3
 
 
-@pytest.fixture(scope="module")
-def fresh_database_url(tmp_path_factory) -> Iterator[str]:
-    """A database nobody else uses, of the same kind as the rest of the suite's."""
-    shared = os.environ.get("ELECTIONS_TEST_DATABASE_URL")
-    if not shared:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("race") / "race.sqlite3")
-        return
-    url = make_url(shared)
-    server = url.set(drivername="postgresql", database="postgres")
-    name = f"elections_race_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-@pytest.fixture(scope="module")
-def race_app(fresh_database_url) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": fresh_database_url,
-            "SECRET_KEY": "race-secret-not-for-production",
-            "WTF_CSRF_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
-    )
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.fixture
-def race_world(race_app) -> SimpleNamespace:
+def race_world(committed_app) -> SimpleNamespace:
     """The standard world in the fresh database, three registered candidates, and one token
     per client, from the secretary and the organising commission in turn."""
-    with race_app.app_context():
+    with committed_app.app_context():
         world = factories.make_world()
         election = db.session.get(Election, world.election_id)
         candidates = [
@@ -178,7 +132,7 @@ def stored(app: Flask, precinct_id: int) -> SimpleNamespace:
         return SimpleNamespace(versions=rows, header=header, events=saved_events, verdict=verdict)
 
 
-def test_concurrent_saves_against_the_same_version_never_both_win(race_app, race_world):
+def test_concurrent_saves_against_the_same_version_never_both_win(committed_app, race_world):
     url = protocol_url(race_world.election_id, race_world.precinct_a)
     usernames = list(race_world.usernames.values())
     most_at_once = 0
@@ -198,8 +152,8 @@ def test_concurrent_saves_against_the_same_version_never_both_win(race_app, race
             )
             for i in range(CLIENTS)
         ]
-        with ConnectionWatch(race_app) as watch:
-            answers = at_once(race_app, saves)
+        with ConnectionWatch(committed_app) as watch:
+            answers = at_once(committed_app, saves)
         most_at_once = max(most_at_once, watch.most)
 
         statuses = [status for status, _body in answers]
@@ -211,7 +165,7 @@ def test_concurrent_saves_against_the_same_version_never_both_win(race_app, race
                 assert [e["code"] for e in body["errors"]] == ["version_conflict"], body
                 assert body["errors"][0]["current_version"] == expected + 1, body
 
-        now = stored(race_app, race_world.precinct_a)
+        now = stored(committed_app, race_world.precinct_a)
         assert now.header == expected + 1
         assert [v[0] for v in now.versions] == list(range(1, expected + 2))
         assert [v[1] for v in now.versions] == [False] * expected + [True]
@@ -223,13 +177,13 @@ def test_concurrent_saves_against_the_same_version_never_both_win(race_app, race
     assert most_at_once > 1
 
 
-def test_concurrent_retries_with_one_idempotency_key_create_one_version(race_app, race_world):
+def test_concurrent_retries_with_one_idempotency_key_create_one_version(committed_app, race_world):
     url = protocol_url(race_world.election_id, race_world.precinct_b)
     body = protocol_body(race_world.candidates)
     headers = {**race_world.headers[1], "Idempotency-Key": "flaky-uplink-1"}  # one member
 
     answers = at_once(
-        race_app,
+        committed_app,
         [lambda c: c.put(url, json=body, headers=headers) for _ in range(CLIENTS)],
     )
 
@@ -241,11 +195,11 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_version(race_app
     for status, answer in answers:
         if status == 409:  # saw no stored answer yet, then lost the compare-and-set
             assert answer["errors"][0]["code"] == "version_conflict"
-    now = stored(race_app, race_world.precinct_b)
+    now = stored(committed_app, race_world.precinct_b)
     assert [v[0] for v in now.versions] == [1]
     assert now.events == 1
     assert now.verdict.ok, now.verdict.problem
-    with race_app.app_context():
+    with committed_app.app_context():
         keys = db.session.execute(
             select(func.count())
             .select_from(IdempotencyRecord)
@@ -255,9 +209,9 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_version(race_app
 
 
 def test_concurrent_first_saves_of_different_precincts_all_win_and_the_audit_chain_holds(
-    race_app, race_world
+    committed_app, race_world
 ):
-    with race_app.app_context():
+    with committed_app.app_context():
         election = db.session.get(Election, race_world.election_id)
         village = db.session.execute(
             select(Unit).where(Unit.kato == race_world.village_a)
@@ -272,7 +226,7 @@ def test_concurrent_first_saves_of_different_precincts_all_win_and_the_audit_cha
     body = protocol_body(race_world.candidates)
 
     answers = at_once(
-        race_app,
+        committed_app,
         [
             lambda c, p=p: c.put(protocol_url(race_world.election_id, p), json=body, headers=member)
             for p in precinct_ids
@@ -282,7 +236,7 @@ def test_concurrent_first_saves_of_different_precincts_all_win_and_the_audit_cha
     assert [status for status, _body in answers] == [200] * CLIENTS, answers
     assert [answer["precinct_id"] for _status, answer in answers] == precinct_ids
     for precinct_id in precinct_ids:
-        now = stored(race_app, precinct_id)
+        now = stored(committed_app, precinct_id)
         assert [v[0] for v in now.versions] == [1]
         assert now.events == 1
     assert now.verdict.ok, now.verdict.problem
