@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from elections.db import INTEGER_MAX
+from elections.db import INTEGER_MAX, track_writes
 
 
 class StorableInt(IntegerConverter):
@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     with app.app_context():
         sqlite.configure(db.engine)
+        track_writes(db.engine)
 
     _register_blueprints(app)
     install(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -48,3 +48,28 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_WROTE = "elections.wrote"
+
+
+def track_writes(engine) -> None:
+    """Mark a connection's transaction once it runs an INSERT, UPDATE or DELETE.
+
+    What a transaction wrote may still be rolled back, so a memory shared by every request
+    must not learn from it: see :func:`has_written`.
+    """
+
+    @event.listens_for(engine, "begin")
+    def forget(connection):
+        connection.info.pop(_WROTE, None)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def remember(connection, _cursor, _statement, _parameters, context, _executemany):
+        if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+            connection.info[_WROTE] = True
+
+
+def has_written(connection) -> bool:
+    """Whether the connection's current transaction has changed rows (see track_writes)."""
+    return bool(connection.info.get(_WROTE))

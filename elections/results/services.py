@@ -14,9 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from elections import audit
 from elections.audit import Action, canonical
 from elections.ballots.models import ProtocolVersion, ProtocolVote
-from elections.ballots.paper import BallotCandidate, ballot_order
 from elections.ballots.services import ballot_candidates
-from elections.candidates.models import ON_BALLOT, Candidate
 from elections.candidates.services import record_status
 from elections.clock import now
 from elections.errors import ErrorItem, ServiceError, conflict
@@ -149,7 +147,8 @@ def draft_result(
     """The live, unofficial result over the current protocol versions.
 
     ``candidates`` (in ballot order, each with ``id`` and ``full_name``) and the profile's
-    ``refund_share`` may come from the caller, as :func:`draft_results` does for many.
+    ``refund_share`` may come from the caller, as :func:`elections.results.national.live_results`
+    does for every election.
     """
     sums = sums or sums_for([election.id])[election.id]
     total = precinct_count(election) if precincts_total is None else precincts_total
@@ -205,93 +204,6 @@ def draft_result(
         "tied_candidate_ids": list(outcome.tied_candidate_ids) if outcome else [],
         "deposit_refund_candidate_ids": refunds,
     }
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A candidate as a result names them: enough for draft_result, without the ORM row."""
-
-    id: int
-    full_name: str
-
-
-# An election's profile snapshot never changes once it is called (elections/rules), but
-# reading it means reading a JSON document of some kilobytes per election. The refund share
-# a national view needs is kept per election, keyed by database, id, profile and creation
-# instant, so that another database or an id used again never meets a stale entry.
-_REFUND_SHARES: dict[tuple, Fraction] = {}
-
-
-def _refund_shares(elections: list) -> dict[int, Fraction]:
-    """Refund share per election id, for rows of (id, profile_key, created_at)."""
-    database = str(db.engine.url)
-    keys = {row[0]: (database, *row) for row in elections}
-    missing = [election_id for election_id, key in keys.items() if key not in _REFUND_SHARES]
-    if len(_REFUND_SHARES) + len(missing) > 100_000:
-        _REFUND_SHARES.clear()
-        missing = list(keys)
-    value = Election.profile_snapshot[("rules", "refund_vote_share", "value")]
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        for election_id, raw in _rows(select(Election.id, value).where(Election.id.in_(chunk))):
-            _REFUND_SHARES[keys[election_id]] = Fraction(raw)  # as profile_from_dict reads it
-    return {election_id: _REFUND_SHARES[key] for election_id, key in keys.items()}
-
-
-def draft_results(election_ids: list[int] | None = None) -> dict[int, dict]:
-    """The live result of many elections (every election when ``None``) in four queries,
-    whatever their number: elections, precinct counts, candidates and the sums (the refund
-    share of an election's profile is read once per process). Each result is what
-    :func:`draft_result` gives for that election alone."""
-    only = (lambda column: column.in_(election_ids)) if election_ids is not None else None
-    query = select(Election.id, Election.profile_key, Election.created_at)
-    totals_query = select(Precinct.election_id, func.count(Precinct.id)).group_by(
-        Precinct.election_id
-    )
-    lines_query = select(
-        Candidate.id,
-        Candidate.election_id,
-        Candidate.last_name,
-        Candidate.first_name,
-        Candidate.patronymic,
-    ).where(Candidate.status.in_(ON_BALLOT))
-    if only is not None:
-        query = query.where(only(Election.id))
-        totals_query = totals_query.where(only(Precinct.election_id))
-        lines_query = lines_query.where(only(Candidate.election_id))
-    elections = _rows(query.order_by(Election.id)).all()
-    refund_shares = _refund_shares(elections)
-    totals = dict(_rows(totals_query).all())
-    standing: dict[int, list[BallotCandidate]] = {}
-    for row in _rows(lines_query):
-        standing.setdefault(row.election_id, []).append(
-            BallotCandidate(row.id, row.last_name, row.first_name, row.patronymic, {})
-        )
-    sums = sums_for(election_ids)
-    empty = Sums(0, 0, 0, 0, 0, None, {})
-    results = {}
-    for election_id, _key, _created in elections:
-        lines = [
-            _Line(
-                c.candidate_id, " ".join(p for p in (c.last_name, c.first_name, c.patronymic) if p)
-            )
-            for c in ballot_order(standing.get(election_id, ()))
-        ]
-        results[election_id] = draft_result(
-            _Election(election_id),
-            sums.get(election_id, empty),
-            totals.get(election_id, 0),
-            lines,
-            refund_shares[election_id],
-        )
-    return results
-
-
-@dataclass(frozen=True)
-class _Election:
-    """What draft_result reads of an election when the rest is given."""
-
-    id: int
 
 
 def result(election: Election) -> dict:

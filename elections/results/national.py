@@ -1,0 +1,180 @@
+"""Every election's live result at once, worked out again only where something changed.
+
+Election night asks for the national picture far more often than any one election changes.
+Each call reads, per election, how many protocol versions exist, and sums and decides again
+only the elections whose number moved since the last call in this process.
+
+Why a count: protocol versions are only ever inserted, and every change to an election's
+current protocols inserts one, so in any committed snapshot the count grows with each save,
+whatever order concurrent saves commit in. The newest id would not: a save that drew a lower
+id may commit after a newer one was read.
+
+The rest of a result (the candidates on the ballot and their names, the number of precincts,
+the profile's refund share) changes only when elections, precincts, candidates or candidate
+events are added: one query counting those four tables keys it for the whole country.
+
+A transaction that has written may see rows a rollback takes away, and the same counts may
+later stand for other rows: such a transaction works everything out afresh and leaves the
+memory alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import func, select
+
+from elections.ballots.models import ProtocolVersion
+from elections.ballots.paper import BallotCandidate, ballot_order
+from elections.candidates.models import ON_BALLOT, Candidate, CandidateEvent
+from elections.db import has_written
+from elections.extensions import db
+from elections.results.services import Sums, draft_result, sums_for
+from elections.territory.models import Election, Precinct
+
+EMPTY = Sums(0, 0, 0, 0, 0, None, {})
+# Beyond this many changed elections one national sum costs less than a list of ids.
+_SUM_ALL_ABOVE = 200
+
+
+@dataclass(frozen=True)
+class Line:
+    """A candidate as a result names them: enough for draft_result, without the ORM row."""
+
+    id: int
+    full_name: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What an election's result depends on besides its protocols."""
+
+    lines: tuple[Line, ...]
+    precincts_total: int
+    refund_share: Fraction
+
+
+@dataclass(frozen=True)
+class _Election:
+    """What draft_result reads of an election when the rest is given."""
+
+    id: int
+
+
+@dataclass
+class Memory:
+    frames_key: tuple = ()
+    frames: dict[int, Frame] = field(default_factory=dict)
+    # election id -> (protocol versions counted, the result worked out from them)
+    results: dict[int, tuple[int, dict]] = field(default_factory=dict)
+
+
+_memories: dict[str, Memory] = {}
+_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Drop what this process remembers (tests, and the benchmark's cold runs)."""
+    with _lock:
+        _memories.clear()
+
+
+def _frames_key(connection) -> tuple:
+    def count(column):
+        return select(func.count(column)).scalar_subquery()
+
+    return tuple(
+        connection.execute(
+            select(
+                count(Election.id),
+                count(Precinct.id),
+                count(Candidate.id),
+                count(CandidateEvent.id),
+            )
+        ).one()
+    )
+
+
+def _frames(connection) -> dict[int, Frame]:
+    """Ballot lines, precinct count and refund share of every election, in three queries."""
+    refund = Election.profile_snapshot[("rules", "refund_vote_share", "value")]
+    elections = connection.execute(select(Election.id, refund).order_by(Election.id)).all()
+    totals = dict(
+        connection.execute(
+            select(Precinct.election_id, func.count(Precinct.id)).group_by(Precinct.election_id)
+        ).all()
+    )
+    standing: dict[int, list[BallotCandidate]] = {}
+    for row in connection.execute(
+        select(
+            Candidate.id,
+            Candidate.election_id,
+            Candidate.last_name,
+            Candidate.first_name,
+            Candidate.patronymic,
+        ).where(Candidate.status.in_(ON_BALLOT))
+    ):
+        standing.setdefault(row.election_id, []).append(
+            BallotCandidate(row.id, row.last_name, row.first_name, row.patronymic, {})
+        )
+    return {
+        election_id: Frame(
+            tuple(
+                Line(
+                    c.candidate_id,
+                    " ".join(p for p in (c.last_name, c.first_name, c.patronymic) if p),
+                )
+                for c in ballot_order(standing.get(election_id, ()))
+            ),
+            totals.get(election_id, 0),
+            Fraction(raw),  # as profile_from_dict reads it
+        )
+        for election_id, raw in elections
+    }
+
+
+def live_results() -> dict[int, dict]:
+    """The live result of every election, by id in id order: for each, what
+    :func:`draft_result` gives for that election alone.
+
+    The result dicts are shared with later calls: read them, do not change them.
+    """
+    connection = db.session.connection()
+    learn = not has_written(connection)
+    database = str(db.engine.url)
+    with _lock:
+        memory = _memories.get(database) if learn else None
+    frames_key = _frames_key(connection)
+    if memory is None or memory.frames_key != frames_key:
+        memory = Memory(frames_key, _frames(connection))
+    counts = dict(
+        connection.execute(
+            select(ProtocolVersion.election_id, func.count(ProtocolVersion.id)).group_by(
+                ProtocolVersion.election_id
+            )
+        ).all()
+    )
+    known = memory.results
+    changed = [e for e in memory.frames if known.get(e, (-1,))[0] != counts.get(e, 0)]
+    if changed:
+        sums = sums_for(None if len(changed) > _SUM_ALL_ABOVE else changed)
+        known = dict(known)
+        for election_id in changed:
+            frame = memory.frames[election_id]
+            known[election_id] = (
+                counts.get(election_id, 0),
+                draft_result(
+                    _Election(election_id),
+                    sums.get(election_id, EMPTY),
+                    frame.precincts_total,
+                    list(frame.lines),
+                    frame.refund_share,
+                ),
+            )
+        memory = Memory(memory.frames_key, memory.frames, known)
+    if learn:
+        with _lock:
+            _memories[database] = memory
+    return {election_id: known[election_id][1] for election_id in memory.frames}
