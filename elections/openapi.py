@@ -81,6 +81,10 @@ class ProtocolVersionsOut(Schema):
     versions = fields.List(fields.Nested(ProtocolOut), required=True)
 
 
+class EveryResultOut(Schema):
+    elections = fields.List(fields.Nested(ResultOut), required=True)
+
+
 class ResultVersionsOut(Schema):
     versions = fields.List(fields.Nested(ResultVersionOut), required=True)
     corrections = fields.List(fields.Nested(CorrectionOut), required=True)
@@ -301,6 +305,15 @@ OPERATIONS: dict[str, Operation] = {
     # Results
     "results_api.results": Operation(
         "The result of an election", RESULTS, response=ResultOut, errors=(*READ, 404)
+    ),
+    "results_api.every_result": Operation(
+        "The result of every election",
+        RESULTS,
+        response=EveryResultOut,
+        errors=READ,
+        description="Open data for election night: each election as GET "
+        "/elections/{election_id}/results gives it, in id order. Cache-Control public, "
+        "max-age=10, and an ETag (If-None-Match answers 304).",
     ),
     "results_api.result_versions": Operation(
         "Every certified version and correction",

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, jsonify, request
 
 from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.extensions import db
 from elections.http import load
-from elections.results import exports, services
-from elections.results.caching import cached_public
+from elections.results import exports, national, services
+from elections.results.caching import MAX_AGE, cached_public
 from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
 from elections.territory.services import get_election
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
+RESULTS_OUT = ResultOut(many=True)
 
 
 @bp.get("/elections/<int:election_id>/results")
@@ -20,6 +21,17 @@ bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 @cached_public
 def results(election_id: int):
     return ResultOut().dump(services.result(get_election(election_id)))
+
+
+@bp.get("/results")
+@public
+def every_result():
+    """Open data for election night: every election's result in one document. The CDN keeps
+    it for ``max-age``; the ETag spares a weak connection the body when nothing changed."""
+    response = jsonify({"elections": RESULTS_OUT.dump(national.every_result())})
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/elections/<int:election_id>/results/versions")

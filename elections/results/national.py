@@ -31,7 +31,8 @@ from elections.ballots.paper import BallotCandidate, ballot_order
 from elections.candidates.models import ON_BALLOT, Candidate, CandidateEvent
 from elections.db import has_written
 from elections.extensions import db
-from elections.results.services import Sums, draft_result, sums_for
+from elections.results.models import ResultVersion
+from elections.results.services import Sums, draft_result, published, sums_for
 from elections.territory.models import Election, Precinct
 
 EMPTY = Sums(0, 0, 0, 0, 0, None, {})
@@ -178,3 +179,29 @@ def live_results() -> dict[int, dict]:
         with _lock:
             _memories[database] = memory
     return {election_id: known[election_id][1] for election_id in memory.frames}
+
+
+def every_result() -> list[dict]:
+    """The public result of every election, in id order: what ``GET /elections/{id}/results``
+    gives for each (the certified version while it stands, else the live draft)."""
+    newest = (
+        select(ResultVersion.election_id, func.max(ResultVersion.version).label("version"))
+        .group_by(ResultVersion.election_id)
+        .subquery()
+    )
+    latest = {
+        version.election_id: version
+        for version in db.session.execute(
+            select(ResultVersion).join(
+                newest,
+                (ResultVersion.election_id == newest.c.election_id)
+                & (ResultVersion.version == newest.c.version),
+            )
+        ).scalars()
+    }
+    states = dict(db.session.execute(select(Election.id, Election.state)).all())
+    return [
+        published(states[election_id], latest.get(election_id), lambda draft=draft: draft)
+        for election_id, draft in live_results().items()
+        if election_id in states
+    ]

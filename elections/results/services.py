@@ -208,8 +208,13 @@ def draft_result(
 
 def result(election: Election) -> dict:
     """The public result: the frozen certified version when certified, else the live draft."""
-    latest = latest_version(election)
-    if election.state != "open" and latest is not None:
+    return published(election.state, latest_version(election), lambda: draft_result(election))
+
+
+def published(state: str, latest: ResultVersion | None, draft) -> dict:
+    """What the public reads of an election in ``state`` whose newest certified version is
+    ``latest``: that version while the result stands, else a copy of ``draft()``."""
+    if state != "open" and latest is not None:
         return {
             **latest.figures,
             "status": "certified",
@@ -217,10 +222,7 @@ def result(election: Election) -> dict:
             "version": latest.version,
             "digest": latest.digest,
         }
-    draft = draft_result(election)
-    draft["version"] = latest.version if latest else None
-    draft["digest"] = None
-    return draft
+    return {**draft(), "version": latest.version if latest else None, "digest": None}
 
 
 def _frozen(figures: dict) -> dict:

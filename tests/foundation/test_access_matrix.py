@@ -94,6 +94,7 @@ ACCESS: dict[str, Row] = {
     "ballots_api.protocol_versions": Row(PROTOCOL, scoped=True),
     # API: results
     "results_api.results": Row(EVERYONE),
+    "results_api.every_result": Row(EVERYONE),
     "results_api.result_versions": Row(EVERYONE),
     "results_api.results_csv": Row(EVERYONE),
     "results_api.results_nist": Row(EVERYONE),

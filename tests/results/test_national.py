@@ -12,7 +12,7 @@ from elections.extensions import db
 from elections.results import national, services
 from elections.territory.models import Election, Precinct
 from tests import factories
-from tests.results.support import protocol_body
+from tests.results.support import certify, protocol_body
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +45,40 @@ def test_each_result_is_the_elections_own_draft(app, world, add_candidates, save
     assert results[pending.id]["status"] == "unofficial_partial"
     assert results[world.election_id]["candidates"][0]["votes"] == 500
     assert results[world.other_election_id]["status"] == "no_results"
+
+
+def test_the_open_data_feed_gives_every_election_as_its_own_results_endpoint_does(
+    client, world, add_candidates, save, make_election, chair
+):
+    c1, c2 = add_candidates(world.election_id, 2)
+    save(world.precinct_a, {c1: 500, c2: 250})
+    save(world.precinct_b, {c1: 100, c2: 90})
+    assert certify(client, chair, world.election_id).status_code == 200
+    tie = make_election(candidates=2, precincts=1)
+    save(tie.precincts[0], dict(zip(tie.candidates, (40, 40), strict=True)))
+
+    response = client.get("/api/v1/results")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=10"
+    feed = response.get_json()["elections"]
+    ids = [item["election_id"] for item in feed]
+    assert ids == sorted(ids) and {world.election_id, world.other_election_id, tie.id} <= set(ids)
+    for item in feed:
+        assert item == client.get(f"/api/v1/elections/{item['election_id']}/results").get_json()
+    by_id = {item["election_id"]: item for item in feed}
+    assert by_id[world.election_id]["status"] == "certified"
+    assert by_id[world.election_id]["digest"]
+    assert by_id[tie.id]["outcome"] == "tie"
+    assert by_id[tie.id]["status"] == "unofficial_complete"
+
+    unchanged = client.get("/api/v1/results", headers={"If-None-Match": response.headers["ETag"]})
+    assert unchanged.status_code == 304
+    save(tie.precincts[0], dict(zip(tie.candidates, (41, 40), strict=True)))
+    changed = client.get("/api/v1/results", headers={"If-None-Match": response.headers["ETag"]})
+    assert changed.status_code == 200
+    assert {i["election_id"]: i for i in changed.get_json()["elections"]}[tie.id][
+        "outcome"
+    ] == "winner"
 
 
 def test_a_transaction_that_has_written_leaves_nothing_behind(app, world, add_candidates):
