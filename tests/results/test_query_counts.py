@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 
 from elections.ballots.models import Protocol
 from elections.extensions import db
-from elections.results import caching
+from elections.results import caching, national
 from tests.results.support import protocol_body, put_protocol
 
 
@@ -119,6 +119,21 @@ def test_results_index_issues_the_same_queries_for_more_elections(
         make_election(candidates=2, precincts=3)
 
     after = statements_for(app, client, "GET", "/results")
+
+    assert_same_statements(before, after)
+
+
+def test_every_result_issues_the_same_queries_for_more_elections(
+    app, client, small_and_big, make_election, save
+):
+    national.forget()
+    statements_for(app, client, "GET", "/api/v1/results")
+    before = statements_for(app, client, "GET", "/api/v1/results")
+    for _ in range(3):
+        more = make_election(candidates=3, precincts=2)
+        save(more.precincts[0], {cid: 5 + j for j, cid in enumerate(more.candidates)})
+
+    after = statements_for(app, client, "GET", "/api/v1/results")
 
     assert_same_statements(before, after)
 
