@@ -12,6 +12,10 @@ from zoneinfo import ZoneInfo
 
 from elections.rules import Profile
 
+# Polls close at 20:00 local time on election day and the count starts then (domain.md,
+# "Count and protocol"): no precinct protocol exists before that instant.
+COUNTING_STARTS = time(20, 0)
+
 
 @dataclass(frozen=True)
 class Calendar:
@@ -19,6 +23,7 @@ class Calendar:
     nomination_closes: datetime
     registration_closes: datetime
     withdrawal_closes: datetime
+    counting_opens: datetime
     results_due: datetime
     publication_due: datetime
 
@@ -28,6 +33,11 @@ class Calendar:
 
 def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def counting_opens(election_day: date, tz: ZoneInfo) -> datetime:
+    """The instant protocols may first be entered: 20:00 local on election day."""
+    return local_instant(election_day, COUNTING_STARTS, tz)
 
 
 def compute_calendar(
@@ -47,6 +57,7 @@ def compute_calendar(
         nomination_closes=before(profile.nomination_closes_days_before),
         registration_closes=before(profile.registration_closes_days_before),
         withdrawal_closes=before(profile.withdrawal_closes_days_before),
+        counting_opens=counting_opens(election_day, tz),
         results_due=after(profile.results_due_days_after),
         publication_due=after(profile.publication_due_days_after),
     )
@@ -63,9 +74,8 @@ def phase(calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo) -
         return "nomination"
     if now < calendar.registration_closes:
         return "registration"
-    voting_starts = local_instant(election_day, time(0, 0), tz)
-    if now < voting_starts:
+    if now < local_instant(election_day, time(0, 0), tz):
         return "campaign"
-    if now < voting_starts + timedelta(days=1):
+    if now < calendar.counting_opens:
         return "voting"
     return "counting"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -49,13 +50,23 @@ class PartyFactory(Base):
     name_ru = factory.Sequence(lambda n: f"Партия {n}")
 
 
+def default_election_day() -> date:
+    """Election day of a factory election: nomination is open today, polling is 40 days on."""
+    return date.today() + timedelta(days=40)
+
+
+def count_night() -> datetime:
+    """An hour into the count of a factory election (21:00 Almaty on its election day)."""
+    return datetime.combine(default_election_day(), time(21, 0), tzinfo=ZoneInfo("Asia/Almaty"))
+
+
 class ElectionFactory(Base):
     class Meta:
         model = Election
 
     kind = "rural"
     called_on = factory.LazyFunction(lambda: date.today() - timedelta(days=5))
-    election_day = factory.LazyFunction(lambda: date.today() + timedelta(days=40))
+    election_day = factory.LazyFunction(default_election_day)
     profile_key = factory.LazyAttribute(lambda o: default_profile_key(o.kind, o.election_day))
     profile_snapshot = factory.LazyAttribute(lambda o: load_profile(o.profile_key).data)
     state = "open"

@@ -21,8 +21,9 @@ from elections.ballots.paper import (
     print_run,
 )
 from elections.ballots.tally import ProtocolFigures, failed_relations, figure_errors
+from elections.calendar import counting_opens
 from elections.candidates.models import ON_BALLOT, Candidate
-from elections.clock import now
+from elections.clock import now, service_timezone
 from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, ServiceError, conflict, invalid
 from elections.extensions import db
@@ -80,9 +81,19 @@ def ballot(election: Election) -> dict:
 
 
 def ensure_writable(election: Election) -> None:
-    """Certified results lock every protocol of the election until a correction opens."""
+    """Protocols exist from the start of the count (20:00 on election day) until the result is
+    certified; a correction opens them again."""
     if election.state != "open":
         raise conflict("results_certified", _("The result is certified: protocols are locked."))
+    if not counting_started(election):
+        raise conflict(
+            "counting_not_started",
+            _("Protocols are accepted from 20:00 on election day, when the count starts."),
+        )
+
+
+def counting_started(election: Election) -> bool:
+    return now() >= counting_opens(election.election_day, service_timezone())
 
 
 def current_version(precinct: Precinct) -> ProtocolVersion | None:

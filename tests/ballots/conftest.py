@@ -58,3 +58,10 @@ def member(world, token_for) -> dict[str, str]:
 @pytest.fixture
 def chair(world, token_for) -> dict[str, str]:
     return token_for(world.users["territorial_chair"])
+
+
+@pytest.fixture(autouse=True)
+def _count_under_way(clock):
+    """Protocols exist once the count starts (20:00 on election day): these tests run an hour
+    into the count of the factory elections (``clock`` may move them elsewhere)."""
+    clock(factories.count_night())

@@ -4,7 +4,7 @@ versions, conflicts, idempotency, audit, certification."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from elections.audit import AuditEvent
 from elections.ballots.models import ProtocolVote
 from elections.extensions import db
 from elections.territory.models import Election
+from tests import factories
 from tests.ballots.helpers import codes, protocol_body, protocol_url, row_counts, version_count
 
 RECEIVED = "received_equals_issued_plus_cancelled"
@@ -45,6 +46,42 @@ def certify(app, election_id: int) -> None:
     with app.app_context():
         db.session.get(Election, election_id).state = "certified"
         db.session.commit()
+
+
+# --- the count starts at 20:00 on election day (domain.md, "Count and protocol") ----------
+
+
+def test_a_protocol_before_the_polls_close_is_refused_as_counting_not_started(
+    app, client, clock, url, secretary, candidates
+):
+    before = row_counts(app)
+    night = factories.count_night()
+    clock(night.replace(hour=19, minute=59, second=59))
+
+    response = put(client, url, secretary, protocol_body(candidates))
+
+    assert response.status_code == 409
+    assert codes(response) == ["counting_not_started"]
+    assert "20:00" in response.json["errors"][0]["message"]
+    assert row_counts(app) == before
+
+
+def test_a_protocol_at_20_00_on_election_day_is_accepted(client, clock, url, secretary, candidates):
+    clock(factories.count_night().replace(hour=20, minute=0))
+
+    response = put(client, url, secretary, protocol_body(candidates))
+
+    assert response.status_code == 200, response.json
+    assert response.json["version"] == 1
+
+
+def test_a_protocol_days_before_election_day_is_refused(client, clock, url, secretary, candidates):
+    clock(factories.count_night() - timedelta(days=3))
+
+    response = put(client, url, secretary, protocol_body(candidates))
+
+    assert response.status_code == 409
+    assert codes(response) == ["counting_not_started"]
 
 
 # --- control relations ----------------------------------------------------------------------
@@ -400,10 +437,11 @@ def test_a_body_that_is_not_a_json_object_is_a_bad_request(
 def test_accepted_saves_create_versions_one_two_three_with_who_and_when(
     world, client, clock, url, secretary, member, chair, candidates
 ):
+    night = factories.count_night().astimezone(UTC)
     moments = [
-        datetime(2026, 9, 20, 16, 5, tzinfo=UTC),
-        datetime(2026, 9, 20, 17, 30, tzinfo=UTC),
-        datetime(2026, 9, 21, 2, 0, tzinfo=UTC),
+        night + timedelta(minutes=5),
+        night + timedelta(hours=1, minutes=30),
+        night + timedelta(hours=10),
     ]
     savers = [
         (secretary, world.usernames["precinct_secretary"]),

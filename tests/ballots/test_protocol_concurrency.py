@@ -37,6 +37,7 @@ ROUNDS = 3
 def race_world(committed_app) -> SimpleNamespace:
     """The standard world in the fresh database, three registered candidates, and one token
     per client, from the secretary and the organising commission in turn."""
+    committed_app.config["ELECTIONS_NOW"] = factories.count_night()  # protocols need the count
     with committed_app.app_context():
         world = factories.make_world()
         election = db.session.get(Election, world.election_id)

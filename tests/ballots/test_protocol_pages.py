@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from elections.extensions import db
 from elections.territory.models import Election
+from tests import factories
 from tests.ballots.helpers import (
     FIGURES,
     VOTES,
@@ -101,6 +103,25 @@ def test_my_precinct_takes_the_secretary_to_their_own_protocol(world, as_secreta
     response = as_secretary.get("/precinct")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(page_url(world.precinct_a))
+
+
+def test_before_the_count_the_form_says_when_it_starts_and_has_no_save_button(
+    app, world, as_secretary, candidates, clock
+):
+    clock(factories.count_night() - timedelta(hours=2))  # 19:00 on election day
+
+    html = as_secretary.get(page_url(world.precinct_a), query_string={"lang": "en"}).get_data(
+        as_text=True
+    )
+
+    assert 'data-code="counting_not_started"' in html
+    assert "20:00" in html
+    protocol_form = html[html.index('id="protocol-form"') :]
+    assert 'type="submit"' not in protocol_form[: protocol_form.index("</form>")]
+    posted = as_secretary.post(page_url(world.precinct_a), data=form(candidates))
+    assert posted.status_code == 409
+    assert 'data-code="counting_not_started"' in posted.get_data(as_text=True)
+    assert version_count(app, world.precinct_a) == 0
 
 
 # --- posting --------------------------------------------------------------------------------

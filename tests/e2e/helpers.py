@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -64,6 +66,19 @@ def rural_election(app) -> RuralElection:
             signatures_needed=signatures_required(territory.voters, profile),
             settlements_needed=settlements_required(territory.settlements, profile),
         )
+
+
+@contextmanager
+def count_under_way(app, election_day: date):
+    """The live server's clock an hour into the count (21:00 Almaty on election day), when
+    protocols may be entered; back to the real clock afterwards."""
+    app.config["ELECTIONS_NOW"] = datetime.combine(
+        election_day, time(21, 0), tzinfo=ZoneInfo("Asia/Almaty")
+    )
+    try:
+        yield
+    finally:
+        app.config.pop("ELECTIONS_NOW", None)
 
 
 @dataclass(frozen=True)

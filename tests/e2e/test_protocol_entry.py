@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from elections.candidates.models import ON_BALLOT, Candidate
 from elections.extensions import db
 from tests.e2e.helpers import (
+    count_under_way,
     decide,
     expect_status,
     nominate,
@@ -121,53 +122,62 @@ def post_protocol(page: Page) -> int:
     return posted.value.status
 
 
-def test_secretary_enters_a_protocol_checked_live_and_by_the_server(signed_in, pages, rural):
+def test_secretary_enters_a_protocol_checked_live_and_by_the_server(
+    signed_in, pages, rural, live_server
+):
     # No protocol without a ballot: the commission registers a candidate first.
     register_candidate(signed_in(CHAIR), rural, "Нұрғалиев")
 
+    # Before the polls close the secretary sees when the count starts, and no save button.
     page = signed_in(SECRETARY)
-    precinct_id = open_my_precinct(page)
-    saving = base_version(page) + 1  # 1 on a fresh server
-    expect(page.locator("#draft-note")).to_be_hidden()
+    open_my_precinct(page)
+    expect(page.locator("[data-code=counting_not_started]")).to_be_visible()
+    expect(page.locator("#protocol-form button[type=submit]")).to_have_count(0)
 
-    # Line 2 (1000) != line 3 + line 4 (700 + 290): the page says so before any save.
-    wrong = figures(page, cancelled=290)
-    type_figures(page, wrong)
-    expect(relation(page, LINE_2_IS_3_PLUS_4)).to_have_class("bad")
-    for name in RELATIONS[1:]:
-        expect(relation(page, name)).to_have_class("ok")
+    with count_under_way(live_server.app, rural.election_day):
+        page.reload()
+        precinct_id = open_my_precinct(page)
+        saving = base_version(page) + 1  # 1 on a fresh server
+        expect(page.locator("#draft-note")).to_be_hidden()
 
-    # The server refuses it too, names the relation, and keeps every typed figure.
-    assert post_protocol(page) == 422
-    errors = page.locator("#server-errors")
-    expect(errors.locator(f"[data-relation={LINE_2_IS_3_PLUS_4}]")).to_have_count(1)
-    expect(errors.locator("[data-relation]")).to_have_count(1)
-    expect(errors.locator("[data-relation]")).to_have_attribute("data-code", "relation_failed")
-    expect(page.locator("[data-saved-version]")).to_have_count(0)
-    expect_figures(page, wrong)
-    expect(relation(page, LINE_2_IS_3_PLUS_4)).to_have_class("bad")
+        # Line 2 (1000) != line 3 + line 4 (700 + 290): the page says so before any save.
+        wrong = figures(page, cancelled=290)
+        type_figures(page, wrong)
+        expect(relation(page, LINE_2_IS_3_PLUS_4)).to_have_class("bad")
+        for name in RELATIONS[1:]:
+            expect(relation(page, name)).to_have_class("ok")
 
-    # Fixed in the page, the live check agrees before the save.
-    right = figures(page)
-    page.fill("#ballots_cancelled", str(right["ballots_cancelled"]))
-    for name in RELATIONS:
-        expect(relation(page, name)).to_have_class("ok")
-    assert post_protocol(page) == 302
-    page.wait_for_url(SAVED_URL)
-    expect(page.locator("[data-saved-version]")).to_have_attribute(
-        "data-saved-version", str(saving)
-    )
-    expect(page.locator("#server-errors")).to_have_count(0)
-    expect_figures(page, right)
-    for name in RELATIONS:
-        expect(page.locator(f"[data-server-relation={name}]")).to_have_class("ok")
+        # The server refuses it too, names the relation, and keeps every typed figure.
+        assert post_protocol(page) == 422
+        errors = page.locator("#server-errors")
+        expect(errors.locator(f"[data-relation={LINE_2_IS_3_PLUS_4}]")).to_have_count(1)
+        expect(errors.locator("[data-relation]")).to_have_count(1)
+        expect(errors.locator("[data-relation]")).to_have_attribute("data-code", "relation_failed")
+        expect(page.locator("[data-saved-version]")).to_have_count(0)
+        expect_figures(page, wrong)
+        expect(relation(page, LINE_2_IS_3_PLUS_4)).to_have_class("bad")
 
-    page.locator(f"main a[href$='/precincts/{precinct_id}/protocol/versions']").click()
-    page.wait_for_url(re.compile(rf"/precincts/{precinct_id}/protocol/versions$"))
-    saved_row = page.locator(f"main tr[data-version='{saving}']")
-    expect(saved_row).to_have_attribute("data-current", "true")
-    expect(page.locator("main tr[data-current=true]")).to_have_count(1)
-    assert pages.csp_violations == []
+        # Fixed in the page, the live check agrees before the save.
+        right = figures(page)
+        page.fill("#ballots_cancelled", str(right["ballots_cancelled"]))
+        for name in RELATIONS:
+            expect(relation(page, name)).to_have_class("ok")
+        assert post_protocol(page) == 302
+        page.wait_for_url(SAVED_URL)
+        expect(page.locator("[data-saved-version]")).to_have_attribute(
+            "data-saved-version", str(saving)
+        )
+        expect(page.locator("#server-errors")).to_have_count(0)
+        expect_figures(page, right)
+        for name in RELATIONS:
+            expect(page.locator(f"[data-server-relation={name}]")).to_have_class("ok")
+
+        page.locator(f"main a[href$='/precincts/{precinct_id}/protocol/versions']").click()
+        page.wait_for_url(re.compile(rf"/precincts/{precinct_id}/protocol/versions$"))
+        saved_row = page.locator(f"main tr[data-version='{saving}']")
+        expect(saved_row).to_have_attribute("data-current", "true")
+        expect(page.locator("main tr[data-current=true]")).to_have_count(1)
+        assert pages.csp_violations == []
 
 
 def test_typed_figures_survive_a_reload_until_the_server_saves_them(
@@ -175,46 +185,47 @@ def test_typed_figures_survive_a_reload_until_the_server_saves_them(
 ):
     if on_ballot(live_server.app, rural.id) == 0:
         register_candidate(signed_in(CHAIR), rural, "Жақыпов")
-    page = signed_in(SECRETARY)
-    precinct_id = open_my_precinct(page)
-    saving = base_version(page) + 1
-    typed = figures(page, invalid=12)
-    type_figures(page, typed)
-    expect(page.locator("#draft-note")).to_be_hidden()
+    with count_under_way(live_server.app, rural.election_day):
+        page = signed_in(SECRETARY)
+        precinct_id = open_my_precinct(page)
+        saving = base_version(page) + 1
+        typed = figures(page, invalid=12)
+        type_figures(page, typed)
+        expect(page.locator("#draft-note")).to_be_hidden()
 
-    # The connection drops before the save: reloading brings the typed figures back.
-    page.reload()
-    expect(page.locator("#draft-note")).to_be_visible()
-    expect_figures(page, typed)
-    for name in RELATIONS:
-        expect(relation(page, name)).to_have_class("ok")
+        # The connection drops before the save: reloading brings the typed figures back.
+        page.reload()
+        expect(page.locator("#draft-note")).to_be_visible()
+        expect_figures(page, typed)
+        for name in RELATIONS:
+            expect(relation(page, name)).to_have_class("ok")
 
-    assert post_protocol(page) == 302
-    page.wait_for_url(SAVED_URL)
-    expect(page.locator("[data-saved-version]")).to_have_attribute(
-        "data-saved-version", str(saving)
-    )
-    expect(page.locator("#draft-note")).to_be_hidden()
-    assert draft(page, precinct_id) is None
+        assert post_protocol(page) == 302
+        page.wait_for_url(SAVED_URL)
+        expect(page.locator("[data-saved-version]")).to_have_attribute(
+            "data-saved-version", str(saving)
+        )
+        expect(page.locator("#draft-note")).to_be_hidden()
+        assert draft(page, precinct_id) is None
 
-    # A correction typed on the confirmation page is a new draft: a reload keeps it too.
-    corrected = figures(page, invalid=13)
-    type_figures(page, corrected)
-    page.reload()
-    expect(page.locator("#draft-note")).to_be_visible()
-    expect_figures(page, corrected)
+        # A correction typed on the confirmation page is a new draft: a reload keeps it too.
+        corrected = figures(page, invalid=13)
+        type_figures(page, corrected)
+        page.reload()
+        expect(page.locator("#draft-note")).to_be_visible()
+        expect_figures(page, corrected)
 
-    assert post_protocol(page) == 302
-    page.wait_for_url(SAVED_URL)
-    expect(page.locator("[data-saved-version]")).to_have_attribute(
-        "data-saved-version", str(saving + 1)
-    )
+        assert post_protocol(page) == 302
+        page.wait_for_url(SAVED_URL)
+        expect(page.locator("[data-saved-version]")).to_have_attribute(
+            "data-saved-version", str(saving + 1)
+        )
 
-    # Saved, the draft is gone: the protocol shows the server's figures, with no note.
-    assert draft(page, precinct_id) is None
-    open_my_precinct(page)
-    expect(page.locator("#draft-note")).to_be_hidden()
-    assert base_version(page) == saving + 1
-    expect_figures(page, corrected)
-    assert draft(page, precinct_id) is None
-    assert pages.csp_violations == []
+        # Saved, the draft is gone: the protocol shows the server's figures, with no note.
+        assert draft(page, precinct_id) is None
+        open_my_precinct(page)
+        expect(page.locator("#draft-note")).to_be_hidden()
+        assert base_version(page) == saving + 1
+        expect_figures(page, corrected)
+        assert draft(page, precinct_id) is None
+        assert pages.csp_violations == []

@@ -22,7 +22,7 @@ from elections.auth.models import ROLES
 from elections.ballots.services import save_protocol
 from elections.extensions import db
 from elections.territory.models import Election, Precinct
-from tests.factories import PASSWORD, CandidateFactory
+from tests.factories import PASSWORD, CandidateFactory, count_night
 
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset({ANONYMOUS, *ROLES})
@@ -110,8 +110,10 @@ FIXED_ARGUMENTS = {"code": "ru", "action": "register"}
 
 
 @pytest.fixture
-def matrix_world(app, world):
-    """The world plus a candidate on each side and a saved protocol for precinct A."""
+def matrix_world(app, world, clock):
+    """The world plus a candidate on each side and a saved protocol for precinct A, an hour into
+    the count (protocols exist from 20:00 on election day)."""
+    clock(count_night())
     with app.app_context():
         election = db.session.get(Election, world.election_id)
         other = db.session.get(Election, world.other_election_id)

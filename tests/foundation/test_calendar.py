@@ -32,6 +32,8 @@ DEADLINES = (
     "results_due",
     "publication_due",
 )
+# Not a deadline at 18:00: the count starts when the polls close, 20:00 on election day.
+CALENDAR = (*DEADLINES, "counting_opens")
 
 
 def utc(text: str) -> datetime:
@@ -116,6 +118,7 @@ DEADLINE_CASES = [
             "nomination_closes": "2025-06-27T13:00:00Z",
             "registration_closes": "2025-07-02T13:00:00Z",
             "withdrawal_closes": "2025-07-25T13:00:00Z",
+            "counting_opens": "2025-07-27T15:00:00Z",
             "results_due": "2025-07-30T13:00:00Z",
             "publication_due": "2025-08-03T13:00:00Z",
         },
@@ -130,6 +133,7 @@ DEADLINE_CASES = [
             "nomination_closes": "2025-09-05T13:00:00Z",
             "registration_closes": "2025-09-10T13:00:00Z",
             "withdrawal_closes": "2025-10-03T13:00:00Z",
+            "counting_opens": "2025-10-05T15:00:00Z",
             "results_due": "2025-10-08T13:00:00Z",
             "publication_due": "2025-10-12T13:00:00Z",
         },
@@ -144,6 +148,7 @@ DEADLINE_CASES = [
             "nomination_closes": "2026-08-12T13:00:00Z",
             "registration_closes": "2026-08-17T13:00:00Z",
             "withdrawal_closes": "2026-09-04T13:00:00Z",
+            "counting_opens": "2026-09-06T15:00:00Z",
             "results_due": "2026-09-09T13:00:00Z",
             "publication_due": "2026-09-13T13:00:00Z",
         },
@@ -158,6 +163,7 @@ DEADLINE_CASES = [
             "nomination_closes": "2023-10-06T12:00:00Z",
             "registration_closes": "2023-10-11T12:00:00Z",
             "withdrawal_closes": "2023-11-03T12:00:00Z",
+            "counting_opens": "2023-11-05T14:00:00Z",
             "results_due": "2023-11-08T12:00:00Z",
             "publication_due": "2023-11-12T12:00:00Z",
         },
@@ -172,6 +178,7 @@ DEADLINE_CASES = [
             "nomination_closes": "2024-02-16T12:00:00Z",
             "registration_closes": "2024-02-21T12:00:00Z",
             "withdrawal_closes": "2024-03-15T13:00:00Z",
+            "counting_opens": "2024-03-17T15:00:00Z",
             "results_due": "2024-03-20T13:00:00Z",
             "publication_due": "2024-03-24T13:00:00Z",
         },
@@ -186,6 +193,7 @@ DEADLINE_CASES = [
             "nomination_closes": "2026-12-16T13:00:00Z",
             "registration_closes": "2026-12-21T13:00:00Z",
             "withdrawal_closes": "2027-01-08T13:00:00Z",
+            "counting_opens": "2027-01-10T15:00:00Z",
             "results_due": "2027-01-13T13:00:00Z",
             "publication_due": "2027-01-17T13:00:00Z",
         },
@@ -198,7 +206,7 @@ DEADLINE_CASES = [
 def test_deadlines_of_each_profile_as_utc_instants(key, called_on, election_day, expected):
     calendar = compute_calendar(called_on, election_day, load_profile(key), ALMATY)
     computed = calendar.as_dict()
-    assert set(computed) == set(DEADLINES)
+    assert set(computed) == set(CALENDAR)
     assert computed == {name: utc(value) for name, value in expected.items()}
     for name, value in computed.items():
         assert value.tzinfo is UTC, name
@@ -235,7 +243,8 @@ PHASES = [
     ("2026-08-12T13:00:00Z", "registration", "nomination closed at 18:00 local"),
     ("2026-08-17T13:00:00Z", "campaign", "registration closed at 18:00 local"),
     ("2026-09-05T19:00:00Z", "voting", "election day starts at local midnight"),
-    ("2026-09-06T18:59:59Z", "voting", "last second of election day"),
+    ("2026-09-06T14:59:59Z", "voting", "a second before the polls close at 20:00 local"),
+    ("2026-09-06T15:00:00Z", "counting", "the count starts at 20:00 local"),
     ("2026-09-06T19:00:00Z", "counting", "the day after"),
 ]
 
@@ -326,6 +335,7 @@ def test_api_returns_the_calendar_with_almaty_offsets(client, world, admin, cloc
         "nomination_closes": "2026-08-12T18:00:00+05:00",
         "registration_closes": "2026-08-17T18:00:00+05:00",
         "withdrawal_closes": "2026-09-04T18:00:00+05:00",
+        "counting_opens": "2026-09-06T20:00:00+05:00",
         "results_due": "2026-09-09T18:00:00+05:00",
         "publication_due": "2026-09-13T18:00:00+05:00",
     }

@@ -115,3 +115,10 @@ def make_election(app, world):
 def chair(world, token_for):
     """Bearer headers of the chair of the commission that organises world.election_id."""
     return token_for(world.users["territorial_chair"])
+
+
+@pytest.fixture(autouse=True)
+def _count_under_way(clock):
+    """Protocols exist once the count starts (20:00 on election day): these tests run an hour
+    into the count of the factory elections (``clock`` may move them elsewhere)."""
+    clock(factories.count_night())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,9 @@ from elections.territory.models import Election, Precinct, Unit
 from tests import factories
 from tests.results.support import certify, errors_of, protocol_body, put_protocol, results_of
 
-CERTIFIED_AT = datetime(2026, 9, 21, 9, 15, tzinfo=UTC)
-CORRECTED_AT = datetime(2026, 9, 23, 6, 40, tzinfo=UTC)
+# The morning after the count of the factory elections, and two days later.
+CERTIFIED_AT = factories.count_night().astimezone(UTC) + timedelta(hours=12, minutes=15)
+CORRECTED_AT = CERTIFIED_AT + timedelta(days=1, hours=21, minutes=25)
 
 
 @pytest.fixture

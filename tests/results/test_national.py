@@ -102,6 +102,7 @@ def _save(app, precinct_id: int, votes: dict[int, int]) -> None:
 @pytest.mark.committing
 def test_only_elections_that_changed_are_worked_out_again(committed_app):
     app = committed_app
+    app.config["ELECTIONS_NOW"] = factories.count_night()  # protocols need the count
     with app.app_context():
         world = factories.make_world()
         election = db.session.get(Election, world.election_id)
