@@ -1,4 +1,5 @@
-"""The demo data set: one believable region, two elections with open nomination, a user per role."""
+"""The demo data set: one believable region; two elections with open nomination, one on its
+election night and one certified; a user per role."""
 
 from __future__ import annotations
 
@@ -159,8 +160,21 @@ def load_demo() -> list[DemoLogin]:
         for login in logins
     }
     certified = _certified_election(today, users["zerendi-chair"])
+    night, waiting = _counting_election(today, users["zerendi-chair"])
+    night_secretary = DemoLogin("precinct-702", "precinct_secretary", _password(), str(waiting.id))
+    create_user(
+        night_secretary.username,
+        night_secretary.role,
+        night_secretary.password,
+        precinct_id=waiting.id,
+    )
+    logins.append(night_secretary)
     audit.record(
-        Action.DEMO_LOADED, "demo", 1, {"elections": [rural.id, district.id, certified.id]}, None
+        Action.DEMO_LOADED,
+        "demo",
+        1,
+        {"elections": [rural.id, district.id, certified.id, night.id]},
+        None,
     )
     return logins
 
@@ -194,13 +208,54 @@ def _certified_election(today, chair):
         None,
     )
     precincts = [_precinct(election, row) for row in PAST_PRECINCTS]
+    _register(election, PAST_CANDIDATES, chair, serial=4000)
+    _enter(precincts, PAST_COUNTS, chair)
+    certify(election, chair)
+    return election
+
+
+# Election night: the village of Викторовка voted yesterday; precinct 701 has reported,
+# 702 has not (its secretary is a demo login), so the result cannot be certified yet.
+NIGHT_CANDIDATES = [
+    ("Жұмабаев", "Арман", "Қайратұлы", date(1981, 6, 2), "AMANAT"),
+    ("Ким", "Ольга", "Викторовна", date(1976, 2, 19), None),
+    ("Тілеуова", "Сәуле", "Ерланқызы", date(1988, 11, 30), "Respublica"),
+]
+NIGHT_PRECINCTS = [
+    (701, "115651000", 980, "Викторовка ауылы, Орталық көшесі 14, мектеп"),
+    (702, "115651000", 615, "Викторовка ауылы, Бірлік көшесі 3, кітапхана"),
+]
+NIGHT_COUNTS = [(990, 702, 700, 6, (311, 247, 118), 18)]
+
+
+def _counting_election(today, chair):
+    """The Викторовка election, held yesterday: the count is under way. Returns it with the
+    precinct still to report."""
+    election = territory.call_election(
+        {
+            "unit_kato": "115651000",
+            "kind": "rural",
+            "called_on": today - timedelta(days=61),
+            "election_day": today - timedelta(days=1),
+        },
+        None,
+    )
+    precincts = [_precinct(election, row) for row in NIGHT_PRECINCTS]
+    _register(election, NIGHT_CANDIDATES, chair, serial=5000)
+    _enter(precincts[:1], NIGHT_COUNTS, chair)
+    return election, precincts[1]
+
+
+def _register(election, rows, chair, serial: int) -> None:
+    """Candidates who passed every check, registered by the chair: (last, first, patronymic,
+    birth date, party short name or None)."""
     parties = {p.short_name: p for p in territory.list_parties()}
-    candidates = []
-    for serial, (last, first, patronymic, born, party) in enumerate(PAST_CANDIDATES, start=1):
+    for number, (last, first, patronymic, born, party) in enumerate(rows, start=serial + 1):
+        female = last.endswith(("ова", "ева")) or patronymic.endswith(("қызы", "овна"))
         candidate = Candidate(
             election=election,
             application_number=new_application_number(),
-            iin=make_iin(born, "female" if last.endswith("ова") else "male", 4000 + serial),
+            iin=make_iin(born, "female" if female else "male", number),
             last_name=last,
             first_name=first,
             patronymic=patronymic,
@@ -241,11 +296,15 @@ def _certified_election(today, chair):
                     grounds=[],
                 )
             )
-        candidates.append(candidate)
     db.session.flush()
-    ordered = ballot_candidates(election)
+
+
+def _enter(precincts, counts, chair) -> None:
+    """Protocols for the precincts, per precinct: received, issued, in boxes, invalid, votes
+    per candidate in ballot order, against all."""
+    ordered = ballot_candidates(precincts[0].election)
     for precinct, (received, issued, boxes, invalid_, votes, against) in zip(
-        precincts, PAST_COUNTS, strict=True
+        precincts, counts, strict=True
     ):
         save_protocol(
             precinct,
@@ -262,8 +321,6 @@ def _certified_election(today, chair):
             },
             chair,
         )
-    certify(election, chair)
-    return election
 
 
 def _precinct(election, row):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from elections import cli as cli_module
 from elections import demo
 from elections.auth.models import ROLES, User
+from elections.ballots.services import ballot_candidates
 from elections.extensions import db
 from elections.territory.models import Election, Party, Unit
 
@@ -197,6 +198,55 @@ def test_demo_loads_into_an_empty_database_and_prints_working_logins(app, cli, c
 
     verified = cli.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_the_demo_tells_election_night_from_start_to_certified_result(app, cli, client, token_for):
+    logins = printed_logins(cli.invoke(args=["demo"]).output)
+    with app.app_context():
+        night = db.session.execute(
+            select(Election).join(Unit, Election.unit_id == Unit.id).where(Unit.kato == "115651000")
+        ).scalar_one()
+        users = {
+            name: db.session.execute(select(User).where(User.username == name)).scalar_one()
+            for name in ("precinct-702", "precinct-401", "zerendi-chair")
+        }
+        waiting = users["precinct-702"].precinct_id
+        early = users["precinct-401"].precinct
+        early_url = f"/api/v1/elections/{early.election_id}/precincts/{early.id}/protocol"
+        ballot = [c.id for c in ballot_candidates(night)]
+    assert logins["precinct-702"][1:] == ("precinct_secretary", str(waiting))
+    results = f"/api/v1/elections/{night.id}/results"
+    assert client.get(results).json["status"] == "unofficial_partial"
+
+    lines = {
+        "voters_on_list": 615,
+        "ballots_received": 622,
+        "ballots_issued": 430,
+        "ballots_cancelled": 192,
+        "ballots_in_boxes": 430,
+        "invalid_ballots": 5,
+        "against_all": 12,
+        "expected_version": 0,
+    }
+    body = {**lines, "votes": dict(zip(map(str, ballot), (120, 231, 62), strict=True))}
+    saved = client.put(
+        f"/api/v1/elections/{night.id}/precincts/{waiting}/protocol",
+        json=body,
+        headers=token_for(users["precinct-702"].id),
+    )
+    assert saved.status_code == 200, saved.json
+    # The other demo precinct's election is weeks away: its count has not started.
+    early_body = {**lines, "votes": {}}
+    refused = client.put(early_url, json=early_body, headers=token_for(users["precinct-401"].id))
+    assert refused.status_code == 409
+    assert [e["code"] for e in refused.json["errors"]] == ["counting_not_started"]
+
+    chair = token_for(users["zerendi-chair"].id)
+    certified = client.post(f"/api/v1/elections/{night.id}/certify", headers=chair)
+    assert certified.status_code == 200, certified.json
+    assert certified.json["status"] == "certified"
+    # 311 + 120 for Жұмабаев, 247 + 231 for Ким: Ким leads by 47.
+    assert certified.json["winner_candidate_id"] == ballot[1]
 
 
 def test_demo_refuses_a_database_that_holds_data(app, cli, world):
