@@ -38,19 +38,25 @@ def database_url(tmp_path_factory) -> str:
     return _database_url(tmp_path_factory)
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def _migrated_app(database_url: str, secret: str) -> Flask:
+    """A test app on this database, its schema upgraded from the migrations."""
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-not-for-production",
+            "SECRET_KEY": secret,
             "WTF_CSRF_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
         }
     )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = _migrated_app(database_url, "test-secret-not-for-production")
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -85,17 +91,7 @@ def fresh_database_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def committed_app(fresh_database_url) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": fresh_database_url,
-            "SECRET_KEY": "committed-secret-not-for-production",
-            "WTF_CSRF_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
-    )
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+    app = _migrated_app(fresh_database_url, "committed-secret-not-for-production")
     yield app
     with app.app_context():
         db.session.remove()
