@@ -11,7 +11,11 @@ id may commit after a newer one was read.
 
 The rest of a result (the candidates on the ballot and their names, the number of precincts,
 the profile's refund share) changes only when elections, precincts, candidates or candidate
-events are added: one query counting those four tables keys it for the whole country.
+events are added: one query counting those four tables keys it for the whole country, and
+when it moves, the elections whose frame came out the same keep their results.
+
+Counts cannot tell a restored database from the one before it: after a failover or a restore,
+restart the workers (docs/deployment.md).
 
 A transaction that has written may see rows a rollback takes away, and the same counts may
 later stand for other rows: such a transaction works everything out afresh and leaves the
@@ -31,7 +35,7 @@ from elections.ballots.paper import BallotCandidate, ballot_order
 from elections.candidates.models import ON_BALLOT, Candidate, CandidateEvent
 from elections.db import has_written
 from elections.extensions import db
-from elections.results.models import ResultVersion
+from elections.results.models import Correction, ResultVersion
 from elections.results.services import Sums, draft_result, published, sums_for
 from elections.territory.models import Election, Precinct
 
@@ -82,20 +86,23 @@ def forget() -> None:
         _memories.clear()
 
 
-def _frames_key(connection) -> tuple:
-    def count(column):
-        return select(func.count(column)).scalar_subquery()
+def _count(column):
+    return select(func.count(column)).scalar_subquery()
 
-    return tuple(
-        connection.execute(
-            select(
-                count(Election.id),
-                count(Precinct.id),
-                count(Candidate.id),
-                count(CandidateEvent.id),
-            )
-        ).one()
-    )
+
+FRAME_TABLES = (Election.id, Precinct.id, Candidate.id, CandidateEvent.id)
+PUBLISHED_TABLES = (*FRAME_TABLES, ProtocolVersion.id, ResultVersion.id, Correction.id)
+
+
+def _frames_key(connection) -> tuple:
+    return tuple(connection.execute(select(*map(_count, FRAME_TABLES))).one())
+
+
+def published_key() -> tuple:
+    """What :func:`every_result` depends on, in one small query: the number of rows of each
+    table it reads. Every table is only ever inserted into, so each count moves with every
+    commit that could change the answer."""
+    return tuple(db.session.execute(select(*map(_count, PUBLISHED_TABLES))).one())
 
 
 def _frames(connection) -> dict[int, Frame]:
@@ -148,8 +155,14 @@ def live_results() -> dict[int, dict]:
     with _lock:
         memory = _memories.get(database) if learn else None
     frames_key = _frames_key(connection)
-    if memory is None or memory.frames_key != frames_key:
+    if memory is None:
         memory = Memory(frames_key, _frames(connection))
+    elif memory.frames_key != frames_key:
+        # A candidate or precinct was added somewhere, or a result settled statuses: the
+        # results of elections whose frame is the same as before still stand.
+        frames = _frames(connection)
+        kept = {e: r for e, r in memory.results.items() if memory.frames.get(e) == frames.get(e)}
+        memory = Memory(frames_key, frames, kept)
     counts = dict(
         connection.execute(
             select(ProtocolVersion.election_id, func.count(ProtocolVersion.id)).group_by(
@@ -192,12 +205,18 @@ def every_result() -> list[dict]:
     latest = {
         version.election_id: version
         for version in db.session.execute(
-            select(ResultVersion).join(
+            select(
+                ResultVersion.election_id,
+                ResultVersion.version,
+                ResultVersion.figures,
+                ResultVersion.certified_at,
+                ResultVersion.digest,
+            ).join(
                 newest,
                 (ResultVersion.election_id == newest.c.election_id)
                 & (ResultVersion.version == newest.c.version),
             )
-        ).scalars()
+        )
     }
     states = dict(db.session.execute(select(Election.id, Election.state)).all())
     return [
