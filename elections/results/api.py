@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response
 
 from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.extensions import db
 from elections.http import load
 from elections.results import exports, national, services
-from elections.results.caching import MAX_AGE, cached_public
+from elections.results.caching import cached_by, cached_public
 from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
 from elections.territory.services import get_election
 
@@ -25,13 +25,11 @@ def results(election_id: int):
 
 @bp.get("/results")
 @public
+@cached_by(national.published_key)
 def every_result():
-    """Open data for election night: every election's result in one document. The CDN keeps
-    it for ``max-age``; the ETag spares a weak connection the body when nothing changed."""
-    response = jsonify({"elections": RESULTS_OUT.dump(national.every_result())})
-    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    response.add_etag()
-    return response.make_conditional(request)
+    """Open data for election night: every election's result in one document, rendered once
+    per change of the data and kept like the election pages (ETag, public max-age)."""
+    return {"elections": RESULTS_OUT.dump(national.every_result())}
 
 
 @bp.get("/elections/<int:election_id>/results/versions")

@@ -82,43 +82,58 @@ def _personal() -> bool:
     return not is_api_request() and (current_actor() is not None or "_flashes" in session)
 
 
-def cached_public(view):
-    @wraps(view)
-    def wrapper(election_id: int, **kwargs):
-        if _personal():
-            response = make_response(view(election_id, **kwargs))
-            response.headers["Cache-Control"] = "private, no-cache"
-            response.vary.add("Cookie")
-            return response
-        key = "|".join(map(str, (request.full_path, get_locale(), *state_key(election_id))))
-        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-        with _lock:
-            hit = _pages.get(etag)
-            if hit is not None:
-                _pages.move_to_end(etag)
-        if hit is None:
-            response = make_response(view(election_id, **kwargs))
-            if response.status_code == 200:
-                body = response.get_data()
-                headers = {"Content-Type": response.headers["Content-Type"]}
-                for name in ("Content-Disposition",):
-                    if name in response.headers:
-                        headers[name] = response.headers[name]
-                with _lock:
-                    _pages[etag] = (body, 200, headers)
-                    while len(_pages) > _ENTRIES:
-                        _pages.popitem(last=False)
-        else:
-            body, status, headers = hit
-            response = make_response(body, status, headers)
-        if response.status_code == 200:
-            response.set_etag(etag)
-            response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-            response.vary.add("Cookie")
-            response = response.make_conditional(request)
-        return response
+def cached_by(state):
+    """Cache a public view under ``state(**view_arguments)``: a tuple that changes whenever
+    what the view shows may have changed."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(**kwargs):
+            return _cached(view, kwargs, state(**kwargs))
+
+        return wrapper
+
+    return decorator
+
+
+def cached_public(view):
+    """Cache an election's public view under its :func:`state_key`."""
+    return cached_by(lambda election_id, **_: state_key(election_id))(view)
+
+
+def _cached(view, kwargs: dict, state: tuple):
+    if _personal():
+        response = make_response(view(**kwargs))
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Cookie")
+        return response
+    key = "|".join(map(str, (request.full_path, get_locale(), *state)))
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    with _lock:
+        hit = _pages.get(etag)
+        if hit is not None:
+            _pages.move_to_end(etag)
+    if hit is None:
+        response = make_response(view(**kwargs))
+        if response.status_code == 200:
+            body = response.get_data()
+            headers = {"Content-Type": response.headers["Content-Type"]}
+            for name in ("Content-Disposition",):
+                if name in response.headers:
+                    headers[name] = response.headers[name]
+            with _lock:
+                _pages[etag] = (body, 200, headers)
+                while len(_pages) > _ENTRIES:
+                    _pages.popitem(last=False)
+    else:
+        body, status, headers = hit
+        response = make_response(body, status, headers)
+    if response.status_code == 200:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        response.vary.add("Cookie")
+        response = response.make_conditional(request)
+    return response
 
 
 def clear() -> None:
