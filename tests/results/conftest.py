@@ -14,7 +14,7 @@ from sqlalchemy import select
 from elections.ballots import services as ballot_services
 from elections.ballots.models import Protocol
 from elections.extensions import db
-from elections.results import caching
+from elections.results import caching, national
 from elections.territory.models import Election, Precinct, Unit
 from tests import factories
 from tests.results.support import protocol_body
@@ -33,10 +33,13 @@ SURNAMES = (
 
 @pytest.fixture(autouse=True)
 def _fresh_results_cache():
-    """The results page cache lives in process memory: each test starts with it empty."""
+    """The results page cache and the national results live in process memory: each test
+    starts with both empty."""
     caching.clear()
+    national.forget()
     yield
     caching.clear()
+    national.forget()
 
 
 @pytest.fixture

@@ -88,49 +88,125 @@ def test_a_transaction_that_has_written_leaves_nothing_behind(app, world, add_ca
     assert national._memories == {}
 
 
-def _save(app, precinct_id: int, votes: dict[int, int]) -> None:
-    with app.app_context():
-        precinct = db.session.get(Precinct, precinct_id)
-        current = db.session.execute(
-            select(Protocol.version).where(Protocol.precinct_id == precinct_id)
-        ).scalar_one_or_none()
-        body = protocol_body(votes, expected_version=current or 0)
-        ballot_services.save_protocol(precinct, body, None)
+# --- with a warm memory: real commits on a database of the module's own ---------------------
+
+
+def _save(app, precinct_id: int, votes: dict[int, int], commit: bool = True) -> None:
+    precinct = db.session.get(Precinct, precinct_id)
+    current = db.session.execute(
+        select(Protocol.version).where(Protocol.precinct_id == precinct_id)
+    ).scalar_one_or_none()
+    body = protocol_body(votes, expected_version=current or 0)
+    ballot_services.save_protocol(precinct, body, None)
+    if commit:
         db.session.commit()
 
 
-@pytest.mark.committing
-def test_only_elections_that_changed_are_worked_out_again(committed_app):
+def _live(app) -> dict[int, dict]:
+    """live_results() in a reading request of its own, checked against every election's own
+    draft result."""
+    with app.app_context():
+        results = national.live_results()
+    with app.app_context():
+        assert results == own_drafts(results)
+    return results
+
+
+@pytest.fixture
+def night(committed_app):
+    """A fresh world in the committed database an hour into its count, two candidates on the
+    ballot of world.election_id; the memory warm."""
     app = committed_app
     app.config["ELECTIONS_NOW"] = factories.count_night()  # protocols need the count
     with app.app_context():
         world = factories.make_world()
         election = db.session.get(Election, world.election_id)
-        first, second = (
+        world.candidates = [
             factories.CandidateFactory(election=election, status="registered", last_name=name).id
             for name in ("Абенов", "Бекова")
-        )
+        ]
         db.session.commit()
-    with app.app_context():
-        before = national.live_results()
+    _live(app)
     assert national._memories, "a reading transaction remembers what it worked out"
+    return world
 
-    _save(app, world.precinct_a, {first: 300, second: 200})
+
+@pytest.mark.committing
+def test_only_elections_that_changed_are_worked_out_again(committed_app, night):
+    app, (first, second) = committed_app, night.candidates
+    before = _live(app)
+
     with app.app_context():
-        after = national.live_results()
-        assert after == own_drafts(after)
-    assert after[world.election_id]["precincts_reporting"] == 1
-    assert after[world.election_id] is not before[world.election_id]
-    assert after[world.other_election_id] is before[world.other_election_id]
+        _save(app, night.precinct_a, {first: 300, second: 200})
+    after = _live(app)
+    assert after[night.election_id]["precincts_reporting"] == 1
+    assert after[night.election_id] is not before[night.election_id]
+    assert after[night.other_election_id] is before[night.other_election_id]
 
-    with app.app_context():  # a new candidate changes what every result rests on
+    with app.app_context():  # a new candidate changes the frame of one election only
         factories.CandidateFactory(
-            election=db.session.get(Election, world.election_id),
+            election=db.session.get(Election, night.election_id),
             status="registered",
             last_name="Дауленов",
         )
         db.session.commit()
-        again = national.live_results()
-        assert again == own_drafts(again)
-    assert len(again[world.election_id]["candidates"]) == 3
-    assert again[world.other_election_id] is not after[world.other_election_id]
+    again = _live(app)
+    assert len(again[night.election_id]["candidates"]) == 3
+    assert again[night.other_election_id] is after[night.other_election_id]
+
+
+@pytest.mark.committing
+def test_a_rolled_back_save_leaves_no_figures_behind(committed_app, night):
+    app, (first, second) = committed_app, night.candidates
+    with app.app_context():
+        _save(app, night.precinct_a, {first: 900, second: 1}, commit=False)
+        seen = national.live_results()  # inside the writing transaction: its own figures
+        assert seen[night.election_id]["candidates"][0]["votes"] == 900
+        db.session.rollback()
+
+    with app.app_context():  # the same number of versions again, with other figures
+        _save(app, night.precinct_a, {first: 100, second: 400})
+    results = _live(app)
+    assert [c["votes"] for c in results[night.election_id]["candidates"]] == [100, 400]
+
+
+@pytest.mark.committing
+def test_certification_correction_and_a_new_precinct_reach_every_result(committed_app, night):
+    app, (first, second) = committed_app, night.candidates
+    client = app.test_client()
+    with app.app_context():
+        _save(app, night.precinct_a, {first: 300, second: 200})
+        _save(app, night.precinct_b, {first: 10, second: 20})
+    before = _live(app)
+    assert before[night.election_id]["outcome"] == "winner"
+
+    def published(election_id: int) -> dict:
+        feed = client.get("/api/v1/results").get_json()["elections"]
+        one = client.get(f"/api/v1/elections/{election_id}/results").get_json()
+        assert {item["election_id"]: item for item in feed}[election_id] == one
+        return one
+
+    with app.app_context():
+        services.certify(db.session.get(Election, night.election_id), None)
+        db.session.commit()
+    assert published(night.election_id)["status"] == "certified"
+    settled = _live(app)  # candidates now elected / not elected: still on the ballot
+    assert settled[night.other_election_id] is before[night.other_election_id]
+
+    with app.app_context():
+        election = db.session.get(Election, night.election_id)
+        services.open_correction(election, "recount ordered", None)
+        db.session.commit()
+        _save(app, night.precinct_b, {first: 10, second: 600})
+    assert published(night.election_id)["status"] == "unofficial_complete"
+    assert published(night.election_id)["winner_candidate_id"] == second
+
+    with app.app_context():
+        election = db.session.get(Election, night.election_id)
+        village = factories.UnitFactory(kind="village", parent=election.unit)
+        factories.PrecinctFactory(election=election, unit=village)
+        db.session.commit()
+    grown = _live(app)
+    assert grown[night.election_id]["precincts_total"] == 3
+    assert grown[night.election_id]["status"] == "unofficial_partial"
+    assert published(night.election_id)["precincts_total"] == 3
