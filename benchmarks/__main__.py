@@ -149,7 +149,6 @@ def time_aggregation(app, server: Server, jobs: list[Job], tokens: dict, runs: i
         complete = sum(1 for r in results.values() if r["status"] == "unofficial_complete")
         rows = db.session.execute(text(HAND_WRITTEN_SQL)).all()
         figures: dict[str, list[float]] = {"cold": [], "night": [], "sql": [], "sums": []}
-        mismatches = 0
         for batch in batches:
             figures["cold"].append(timed(cold))
             answered = run_ingest(
@@ -159,7 +158,8 @@ def time_aggregation(app, server: Server, jobs: list[Job], tokens: dict, runs: i
                 raise RuntimeError(f"corrections refused: {dict(answered.statuses)}")
             took, night = timed_value(service_results)
             figures["night"].append(took)
-            mismatches += night != cold()
+            if night != cold():
+                raise RuntimeError("the election-night answer differs from a cold computation")
             figures["sql"].append(timed(lambda: db.session.execute(text(HAND_WRITTEN_SQL)).all()))
             figures["sums"].append(timed(lambda: services.sums_for(None)))
         db.session.remove()
@@ -173,7 +173,6 @@ def time_aggregation(app, server: Server, jobs: list[Job], tokens: dict, runs: i
         "sql_rows": len(rows),
         "changed": CHANGED,
         "corrected": {j.precinct_id for batch in batches for j in batch},
-        "mismatches": mismatches,
         "cold_s": cold_s,
         "night_s": night_s,
         "sql_s": sql_s,
@@ -406,8 +405,7 @@ def table(results: list[dict], args) -> str:
         "aggregation: service, election night",
         lambda r: (
             f"{r['aggregation']['night_s'] * 1000:.0f} ms, {r['aggregation']['changed']} "
-            f"elections changed since the last call; {r['aggregation']['mismatches']} differ "
-            "from cold"
+            "elections changed since the last call, each answer equal to a cold one"
         ),
     )
     row(
@@ -425,8 +423,15 @@ def table(results: list[dict], args) -> str:
         "aggregation: ratio, election night",
         lambda r: (
             f"{r['aggregation']['ratio']:.2f} "
-            f"({_mark(r['aggregation']['ratio'] <= GOALS['ratio'])}); cold "
-            f"{r['aggregation']['cold_ratio']:.2f}"
+            f"({_mark(r['aggregation']['ratio'] <= GOALS['ratio'])})"
+        ),
+        "<= 1.5",
+    )
+    row(
+        "aggregation: ratio, cold",
+        lambda r: (
+            f"{r['aggregation']['cold_ratio']:.2f} "
+            f"({_mark(r['aggregation']['cold_ratio'] <= GOALS['ratio'])})"
         ),
         "<= 1.5",
     )
