@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -55,14 +56,18 @@ class NominationForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[DataRequired()])
     citizenship = StringField(_l("Citizenship (country code)"), default="KZ")
     education = SelectField(
-        _l("Education"), choices=[(level, EDUCATION_LABELS[level]) for level in EDUCATION_LEVELS]
+        _l("Education"),
+        choices=[SelectChoice(level, EDUCATION_LABELS[level]) for level in EDUCATION_LEVELS],
     )
     work_experience_years = DecimalField(
         _l("Work experience, years"), places=1, validators=[InputRequired(), NumberRange(0, 80)]
     )
     nomination_type = RadioField(
         _l("Nominated by"),
-        choices=[("party", _l("a political party")), ("self", _l("self-nomination"))],
+        choices=[
+            SelectChoice("party", _l("a political party")),
+            SelectChoice("self", _l("self-nomination")),
+        ],
         default="party",
     )
     party_id = SelectField(_l("Party"), coerce=int, validate_choice=False)
@@ -82,7 +87,11 @@ class NominationForm(FlaskForm):
     corruption_offence = BooleanField(_l("Court-established corruption offence"))
     special_check = SelectField(
         _l("Special check"),
-        choices=[("pending", _l("pending")), ("passed", _l("passed")), ("failed", _l("failed"))],
+        choices=[
+            SelectChoice("pending", _l("pending")),
+            SelectChoice("passed", _l("passed")),
+            SelectChoice("failed", _l("failed")),
+        ],
     )
     consecutive_terms_in_post = IntegerField(
         _l("Consecutive terms already served in this post"),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from elections import ratelimit
 from elections.auth.access import current_actor, ensure_organiser, public, roles
@@ -73,7 +74,7 @@ def nominate(election_id: int):
     election = _my_election(election_id)
     form = NominationForm()
     form.party_id.choices = [
-        (p.id, f"{p.short_name} — {pick_language(p.name)}") for p in list_parties()
+        SelectChoice(p.id, f"{p.short_name} — {pick_language(p.name)}") for p in list_parties()
     ]
     if form.validate_on_submit():
         try:
@@ -112,7 +113,7 @@ def decide(candidate_id: int, action: str):
     profile = found.election.profile
     form = DecisionForm()
     form.grounds.choices = [
-        (code, f"{pick_language(ground(code, profile).message)}") for code in GROUND_CODES
+        SelectChoice(code, pick_language(ground(code, profile).message)) for code in GROUND_CODES
     ]
     if request.method == "GET" and action == "refuse":
         form.grounds.data = [v["code"] for v in candidate_view(found)["eligibility"]["violations"]]
