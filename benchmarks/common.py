@@ -303,8 +303,8 @@ def body_of(figures, expected_version: int) -> dict:
 def protocol_jobs(app, seed: int) -> list[Job]:
     """A consistent first protocol for every precinct, in the order they arrive on election
     night (shuffled), made the way the national demo makes its protocols."""
-    from elections.ballots.paper import BallotCandidate, ballot_order
-    from elections.candidates.models import ON_BALLOT, Candidate
+    from elections.ballots.services import ballot_lines
+    from elections.candidates.models import Candidate
     from elections.demo_national import LEAN, protocol_figures
     from elections.extensions import db
     from elections.territory.models import Election, Party, Precinct
@@ -312,35 +312,23 @@ def protocol_jobs(app, seed: int) -> list[Job]:
     with app.app_context():
         session = db.session
         organiser = dict(session.execute(select(Election.id, Election.organiser_id)).all())
-        by_election: dict[int, list] = {}
-        for row in session.execute(
-            select(
-                Candidate.id,
-                Candidate.election_id,
-                Candidate.last_name,
-                Candidate.first_name,
-                Candidate.patronymic,
-                Party.short_name,
-            )
-            .outerjoin(Party, Party.id == Candidate.party_id)
-            .where(Candidate.status.in_(ON_BALLOT))
-        ):
-            by_election.setdefault(row.election_id, []).append(row)
+        lines = ballot_lines()
+        party = dict(
+            session.execute(
+                select(Candidate.id, Party.short_name).join(Party, Party.id == Candidate.party_id)
+            ).all()
+        )
         precincts = session.execute(
             select(Precinct.id, Precinct.election_id, Precinct.voters_on_list).order_by(Precinct.id)
         ).all()
         session.remove()
     rng = random.Random(seed * 7919 + 1)
     ordered, strengths = {}, {}
-    for election_id in sorted(by_election):
-        rows = {r.id: r for r in by_election[election_id]}
-        lines = ballot_order(
-            BallotCandidate(r.id, r.last_name, r.first_name, r.patronymic, {})
-            for r in rows.values()
-        )
-        ordered[election_id] = [rows[line.candidate_id] for line in lines]
+    for election_id in sorted(lines):
+        ordered[election_id] = [{"id": line.candidate_id} for line in lines[election_id]]
         strengths[election_id] = [
-            rng.gammavariate(2.0, 1.0) * LEAN.get(r.short_name, 1.0) for r in ordered[election_id]
+            rng.gammavariate(2.0, 1.0) * LEAN.get(party.get(line.candidate_id), 1.0)
+            for line in lines[election_id]
         ]
     jobs = []
     for precinct_id, election_id, voters in precincts:

@@ -23,6 +23,10 @@ class BallotCandidate:
     patronymic: str | None
     nomination: Mapping[str, object]
 
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
 
 def _ballot_key(candidate: BallotCandidate) -> tuple:
     # kazakh_key("") is "", which sorts before any patronymic: no patronymic comes first.

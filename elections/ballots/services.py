@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -122,11 +121,9 @@ def _candidate_id(key: str) -> int | None:
     return None
 
 
-def _parse_votes(
-    raw_votes: dict, candidates: list[Candidate]
-) -> tuple[dict[int, object], list[ErrorItem]]:
-    """Votes keyed by candidate id in ballot order; every registered candidate exactly once."""
-    expected = [c.id for c in candidates]
+def _parse_votes(raw_votes: dict, expected: list[int]) -> tuple[dict[int, object], list[ErrorItem]]:
+    """Votes keyed by candidate id in ballot order; every candidate ``expected`` (the ids on
+    the ballot, in its order) exactly once."""
     errors, given = [], {}
     for key, value in raw_votes.items():
         candidate_id = _candidate_id(str(key))
@@ -168,26 +165,31 @@ def _too_large(lines: dict, votes: dict) -> list[ErrorItem]:
     ]
 
 
-class _OnBallot(NamedTuple):
-    id: int
-
-
-def _on_ballot(election: Election) -> list[_OnBallot]:
-    """The ids of the candidates on the ballot, in ballot order: what a protocol check needs,
-    without loading every column of every candidate on each save."""
-    rows = db.session.execute(
-        select(Candidate.id, Candidate.last_name, Candidate.first_name, Candidate.patronymic).where(
-            Candidate.election_id == election.id, Candidate.status.in_(ON_BALLOT)
+def ballot_lines(election_ids: list[int] | None = None) -> dict[int, list[BallotCandidate]]:
+    """Per election, the candidates on the ballot (ids and names) in ballot order, from one
+    query for any number of elections (every election when ``None``): what a protocol check
+    and the national results need, without loading every column of every candidate."""
+    query = select(
+        Candidate.id,
+        Candidate.election_id,
+        Candidate.last_name,
+        Candidate.first_name,
+        Candidate.patronymic,
+    ).where(Candidate.status.in_(ON_BALLOT))
+    if election_ids is not None:
+        query = query.where(Candidate.election_id.in_(election_ids))
+    standing: dict[int, list[BallotCandidate]] = {}
+    for row in db.session.connection().execute(query):
+        standing.setdefault(row.election_id, []).append(
+            BallotCandidate(row.id, row.last_name, row.first_name, row.patronymic, {})
         )
-    ).all()
-    lines = ballot_order(BallotCandidate(*row, {}) for row in rows)
-    return [_OnBallot(line.candidate_id) for line in lines]
+    return {election_id: ballot_order(lines) for election_id, lines in standing.items()}
 
 
 def check_protocol(election: Election, data: dict) -> ProtocolFigures:
     """Parse and check a protocol body; 422 naming every bad line and every failed relation."""
-    candidates = _on_ballot(election)
-    votes, errors = _parse_votes(data["votes"], candidates)
+    expected = [line.candidate_id for line in ballot_lines([election.id]).get(election.id, [])]
+    votes, errors = _parse_votes(data["votes"], expected)
     lines = {name: data.get(name) for name in FIGURE_FIELDS}
     errors += [
         ErrorItem(e.code, pick_language(e.message), field=e.field)

@@ -31,8 +31,8 @@ from fractions import Fraction
 from sqlalchemy import func, select
 
 from elections.ballots.models import ProtocolVersion
-from elections.ballots.paper import BallotCandidate, ballot_order
-from elections.candidates.models import ON_BALLOT, Candidate, CandidateEvent
+from elections.ballots.services import ballot_lines
+from elections.candidates.models import Candidate, CandidateEvent
 from elections.db import has_written
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
@@ -114,28 +114,10 @@ def _frames(connection) -> dict[int, Frame]:
             select(Precinct.election_id, func.count(Precinct.id)).group_by(Precinct.election_id)
         ).all()
     )
-    standing: dict[int, list[BallotCandidate]] = {}
-    for row in connection.execute(
-        select(
-            Candidate.id,
-            Candidate.election_id,
-            Candidate.last_name,
-            Candidate.first_name,
-            Candidate.patronymic,
-        ).where(Candidate.status.in_(ON_BALLOT))
-    ):
-        standing.setdefault(row.election_id, []).append(
-            BallotCandidate(row.id, row.last_name, row.first_name, row.patronymic, {})
-        )
+    lines = ballot_lines()
     return {
         election_id: Frame(
-            tuple(
-                Line(
-                    c.candidate_id,
-                    " ".join(p for p in (c.last_name, c.first_name, c.patronymic) if p),
-                )
-                for c in ballot_order(standing.get(election_id, ()))
-            ),
+            tuple(Line(c.candidate_id, c.full_name) for c in lines.get(election_id, ())),
             totals.get(election_id, 0),
             Fraction(raw),  # as profile_from_dict reads it
         )
