@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -84,15 +85,18 @@ def ensure_writable(election: Election) -> None:
     certified; a correction opens them again."""
     if election.state != "open":
         raise conflict("results_certified", _("The result is certified: protocols are locked."))
-    if not counting_started(election):
+    if count_not_started(election):
         raise conflict(
             "counting_not_started",
             _("Protocols are accepted from 20:00 on election day, when the count starts."),
         )
 
 
-def counting_started(election: Election) -> bool:
-    return now() >= counting_opens(election.election_day, service_timezone())
+def count_not_started(election: Election) -> datetime | None:
+    """When the count of the election starts (20:00 local on election day), while it is
+    still to come; None once it has started."""
+    opens = counting_opens(election.election_day, service_timezone())
+    return opens if now() < opens else None
 
 
 def current_version(precinct: Precinct) -> ProtocolVersion | None:

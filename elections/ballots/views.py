@@ -19,8 +19,6 @@ from elections.ballots import services
 from elections.ballots.forms import ProtocolForm
 from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.tally import ProtocolFigures, check_relations
-from elections.calendar import counting_opens
-from elections.clock import service_timezone
 from elections.errors import ServiceError
 from elections.extensions import db
 from elections.territory.models import Precinct
@@ -114,9 +112,7 @@ def protocol(precinct_id: int):
         relations=_relations(shown, candidates),
         saved=request.args.get("saved", type=int),
         locked=election.state == "certified",
-        opens=None
-        if services.counting_started(election)
-        else counting_opens(election.election_day, service_timezone()),
+        opens=services.count_not_started(election),
     ), status
 
 
