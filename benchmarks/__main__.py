@@ -47,12 +47,10 @@ from benchmarks.common import (
     CpuMeter,
     Job,
     Server,
-    build,
     correction_of,
     fresh_database,
-    issue_tokens,
     make_app,
-    protocol_jobs,
+    national_round,
     run_ingest,
     say,
 )
@@ -328,9 +326,7 @@ def bench_engine(engine: str, args) -> dict:
         say(f"[{engine}] building the data set (seed {args.seed}, fraction {fraction}) ...")
         app = make_app(database.url)
         with bounded(900, "building the data set"):
-            figures["data"] = build(app, args.seed, fraction)
-            tokens = issue_tokens(app)
-            jobs = protocol_jobs(app, args.seed)
+            figures["data"], tokens, jobs = national_round(app, args.seed, fraction)
         say(f"[{engine}] loaded in {figures['data']['load_seconds']:.1f} s; starting gunicorn")
         server = Server(
             database.url, workers=args.workers, extra=shlex.split(args.gunicorn_args)

@@ -516,3 +516,10 @@ def flask_cli(url: str, *args: str, timeout: float = 300) -> subprocess.Complete
         text=True,
         timeout=timeout,
     )
+
+
+def national_round(app, seed: int, fraction: float) -> tuple[dict, dict[int, str], list[Job]]:
+    """Load the national round into the app's empty database: its summary, a token per
+    commission and the protocol of every precinct, ready to send."""
+    summary = build(app, seed, fraction)
+    return summary, issue_tokens(app), protocol_jobs(app, seed)

@@ -31,13 +31,11 @@ from benchmarks.common import (
     Http,
     Job,
     Server,
-    build,
     correction_of,
     flask_cli,
     fresh_database,
-    issue_tokens,
     make_app,
-    protocol_jobs,
+    national_round,
     run_ingest,
     say,
 )
@@ -137,9 +135,7 @@ def drill_kill(engine: str, seed: int, fraction: float, kill_at: float) -> dict:
     app = make_app(database.url)
     try:
         say(f"[kill/{engine}] building the data set (fraction {fraction}) ...")
-        build(app, seed, fraction)
-        tokens = issue_tokens(app)
-        jobs = protocol_jobs(app, seed)
+        _summary, tokens, jobs = national_round(app, seed, fraction)
         by_precinct = {job.precinct_id: job for job in jobs}
         server = Server(database.url).start()
         target = max(1, int(len(jobs) * kill_at))
@@ -254,9 +250,7 @@ def drill_postgres(seed: int, fraction: float) -> dict:
     app = make_app(database.url)
     try:
         say(f"[postgres] building the data set (fraction {fraction}) ...")
-        build(app, seed, fraction)
-        tokens = issue_tokens(app)
-        jobs = protocol_jobs(app, seed)
+        _summary, tokens, jobs = national_round(app, seed, fraction)
         by_precinct = {job.precinct_id: job for job in jobs}
         server = Server(database.url).start()
         election_id = jobs[0].election_id
@@ -360,10 +354,9 @@ def drill_race(engine: str, seed: int, workers: int, clients: int = 20, rounds: 
     server = None
     app = make_app(database.url)
     try:
-        build(app, seed, 0.01)
-        tokens = issue_tokens(app)
+        _summary, tokens, jobs = national_round(app, seed, 0.01)
         # Precincts large enough that each client's variant stays a consistent protocol.
-        jobs = [j for j in protocol_jobs(app, seed) if j.body["voters_on_list"] >= 500][:3]
+        jobs = [j for j in jobs if j.body["voters_on_list"] >= 500][:3]
         server = Server(database.url, workers=workers).start()
         statuses: Counter = Counter()
         accepted_versions = []
