@@ -11,6 +11,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
@@ -208,3 +209,14 @@ def overflow(page: Page, width: int) -> str | None:
     if scroll_width <= width and inner_width == width:
         return None
     return f"{page.url}: content {scroll_width}px, window {inner_width}px, screen {width}px"
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def snap(page: Page, name: str) -> Path:
+    """Keep a full-page screenshot under artifacts/screenshots/ (CI keeps that folder)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
