@@ -117,6 +117,16 @@ def eligible(rural: RuralElection, party: str) -> Person:
     return person("Сәрсенбаев", rural.born_aged(40), party=party)
 
 
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign ``username`` in through the real login form, in this page's browser session."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: not url.split("?")[0].endswith("/login"))
+    assert page.locator(".account .who").inner_text() == username
+
+
 def submit(page: Page) -> None:
     page.locator("main form button[type=submit]").click()
 
