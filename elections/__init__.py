@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from elections.candidates import api as candidates_api
     from elections.candidates import views as candidate_views
     from elections.extensions import csrf
+    from elections.printing import views as printing_views
     from elections.results import api as results_api
     from elections.results import views as results_views
     from elections.territory import api as territory_api
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         ballot_views.bp,
         ballot_views.public_bp,
         results_views.bp,
+        printing_views.bp,
     ):
         app.register_blueprint(blueprint)
 

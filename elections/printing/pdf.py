@@ -1,0 +1,83 @@
+"""HTML to PDF through WeasyPrint, with the fonts the package ships and nothing else.
+
+The documents are printed in DejaVu Sans, shipped in ``elections/static/fonts`` with its
+licence: it carries every Kazakh letter (Ә Ғ Қ Ң Ө Ұ Ү Һ І), and a machine without it, or
+with another font under that name, prints the same paper. The fetcher given to WeasyPrint
+opens those two files and refuses every other address, so a document never reaches the
+network or the disk beyond them whatever its text holds.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FAMILY = "Elections DejaVu Sans"  # a family name of our own: no system font answers to it
+FONT_FILES = {400: "DejaVuSans.ttf", 700: "DejaVuSans-Bold.ttf"}
+# The PDF names each embedded font by its PostScript name (with a subset prefix).
+EMBEDDED_NAMES = ("DejaVuSans", "DejaVuSans-Bold")
+
+# One document at a time per process: WeasyPrint's Pango and fontconfig state is not meant to
+# be shared by threads, and a render holds the CPU anyway.
+_render_lock = threading.Lock()
+
+
+def font_faces() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; font-style: normal;'
+        f' src: url("{(FONTS / name).as_uri()}") format("truetype"); }}'
+        for weight, name in FONT_FILES.items()
+    )
+
+
+@cache
+def _font_bytes(name: str) -> bytes:
+    return (FONTS / name).read_bytes()
+
+
+def _shipped_font(url: str) -> str | None:
+    """The shipped font file this URL names, if it names one."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(unquote(parts.path))
+    if path.parent != FONTS or path.name not in FONT_FILES.values():
+        return None
+    return path.name
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ShippedFontsOnly(URLFetcher):
+        """Hands WeasyPrint the shipped fonts; any other address is refused."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("file",))
+            self.fetched: list[str] = []
+
+        def fetch(self, url, headers=None):
+            name = _shipped_font(url)
+            if name is None:
+                raise ValueError(f"not fetched: {url[:80]}")
+            self.fetched.append(name)
+            return URLFetcherResponse(url, _font_bytes(name), {"Content-Type": "font/ttf"})
+
+    return ShippedFontsOnly
+
+
+def render(html: str) -> tuple[bytes, list[str]]:
+    """The PDF of this HTML document, and the font files WeasyPrint fetched for it."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    with _render_lock:
+        fetcher = _fetcher_class()()
+        font_config = FontConfiguration()
+        faces = CSS(string=font_faces(), font_config=font_config, url_fetcher=fetcher)
+        document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
+        pdf = document.write_pdf(stylesheets=[faces], font_config=font_config)
+    return pdf, fetcher.fetched
