@@ -67,6 +67,17 @@ def replay(user, key: str, print_: str) -> tuple[int, dict] | None:
     return record.status, json.loads(record.body)
 
 
+def answer(user, key: str) -> dict | None:
+    """The answer stored under this user's key, whatever body it was sent with, or None:
+    whether a write that got no answer back landed after all."""
+    body = db.session.execute(
+        select(IdempotencyRecord.body).where(
+            IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
+        )
+    ).scalar_one_or_none()
+    return None if body is None else json.loads(body)
+
+
 def remember(user, key: str, print_: str, status: int, body: dict) -> None:
     db.session.add(
         IdempotencyRecord(

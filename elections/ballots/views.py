@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from elections import idempotency
@@ -18,7 +19,14 @@ from elections.auth.access import (
 from elections.ballots import services
 from elections.ballots.forms import ProtocolForm
 from elections.ballots.models import FIGURE_FIELDS
-from elections.ballots.tally import ProtocolFigures, check_relations
+from elections.ballots.tally import (
+    IN_BOXES_EQUALS_INVALID_PLUS_VOTES,
+    IN_BOXES_NOT_ABOVE_ISSUED,
+    ISSUED_NOT_ABOVE_LIST,
+    RECEIVED_EQUALS_ISSUED_PLUS_CANCELLED,
+    ProtocolFigures,
+    check_relations,
+)
 from elections.errors import ServiceError
 from elections.extensions import db
 from elections.territory.models import Precinct
@@ -71,6 +79,129 @@ def _typed(form_data) -> dict:
     return body
 
 
+# The lines each control relation reads ("votes" stands for every candidate's line): a
+# refused relation marks them all, since any of them may hold the mistake.
+RELATION_FIELDS = {
+    RECEIVED_EQUALS_ISSUED_PLUS_CANCELLED: (
+        "ballots_received",
+        "ballots_issued",
+        "ballots_cancelled",
+    ),
+    ISSUED_NOT_ABOVE_LIST: ("ballots_issued", "voters_on_list"),
+    IN_BOXES_NOT_ABOVE_ISSUED: ("ballots_in_boxes", "ballots_issued"),
+    IN_BOXES_EQUALS_INVALID_PLUS_VOTES: (
+        "ballots_in_boxes",
+        "invalid_ballots",
+        "votes",
+        "against_all",
+    ),
+}
+AT_MOST = {ISSUED_NOT_ABOVE_LIST, IN_BOXES_NOT_ABOVE_ISSUED}  # the others are equalities
+
+
+def _formulas() -> dict[str, str]:
+    """Each relation as the form writes it, in the page's language."""
+    return {
+        RECEIVED_EQUALS_ISSUED_PLUS_CANCELLED: _("line 2 = line 3 + line 4"),
+        ISSUED_NOT_ABOVE_LIST: _("line 3 ≤ line 1"),
+        IN_BOXES_NOT_ABOVE_ISSUED: _("line 5 ≤ line 3"),
+        IN_BOXES_EQUALS_INVALID_PLUS_VOTES: _(
+            "line 5 = line 6 + votes for candidates + against all"
+        ),
+    }
+
+
+@dataclass
+class Line:
+    """One row of the form: its number, input, error key, label, figures and marks."""
+
+    number: int
+    input_id: str
+    key: str  # the field name errors use: "ballots_issued", "votes.12"
+    label: str
+    value: object
+    saved_value: object
+    marks: list[dict] = field(default_factory=list)
+
+
+def _lines(candidates, shown: dict | None, current) -> list[Line]:
+    shown = shown or {}
+    saved = _figures_of(current) or {}
+    labels = {
+        "voters_on_list": _("Voters on the list"),
+        "ballots_received": _("Ballots received by the precinct commission"),
+        "ballots_issued": _("Ballots issued to voters"),
+        "ballots_cancelled": _("Ballots cancelled (unused)"),
+        "ballots_in_boxes": _("Ballots found in the boxes"),
+        "invalid_ballots": _("Invalid ballots"),
+    }
+    lines = [
+        Line(n, name, name, labels[name], shown.get(name, ""), saved.get(name, ""))
+        for n, name in enumerate(FIGURE_FIELDS[:6], start=1)
+    ]
+    for n, candidate in enumerate(candidates, start=7):
+        key = str(candidate.id)
+        lines.append(
+            Line(
+                n,
+                f"votes-{key}",
+                f"votes.{key}",
+                _("Votes for %(name)s", name=candidate.full_name),
+                shown.get("votes", {}).get(key, ""),
+                saved.get("votes", {}).get(key, ""),
+            )
+        )
+    n = 7 + len(candidates)
+    lines.append(
+        Line(
+            n,
+            "against_all",
+            "against_all",
+            _("Votes against all"),
+            shown.get("against_all", ""),
+            saved.get("against_all", ""),
+        )
+    )
+    return lines
+
+
+def _problems(errors, lines: list[Line]) -> list[dict]:
+    """The error summary, one entry per refusal, each linking to the line to correct; the
+    lines concerned get their marks (the message beside the line) on the way."""
+    by_key = {line.key: line for line in lines}
+    formulas = _formulas()
+    summary = []
+    for index, item in enumerate(errors):
+        entry = {"code": item.code, "message": str(item.message), "target": None}
+        relation = item.extra.get("relation") if item.code == "relation_failed" else None
+        if relation in RELATION_FIELDS:
+            keys = [
+                line.key
+                for line in lines
+                if line.key in RELATION_FIELDS[relation]
+                or ("votes" in RELATION_FIELDS[relation] and line.key.startswith("votes."))
+            ]
+            entry.update(
+                relation=relation,
+                formula=formulas[relation],
+                left=item.extra.get("left"),
+                right=item.extra.get("right"),
+                sign=">" if relation in AT_MOST else "≠",
+            )
+            # The summary links to the relation's left-hand line, the one it is about.
+            entry["target"] = by_key[RELATION_FIELDS[relation][0]].input_id
+            beside = _("Does not hold: %(formula)s", formula=formulas[relation])
+            for key in keys:
+                mark_id = f"mark-{index}-{by_key[key].input_id}"
+                by_key[key].marks.append({"id": mark_id, "text": beside, "relation": relation})
+        elif item.field in by_key:
+            line = by_key[item.field]
+            entry.update(target=line.input_id, label=line.label)
+            line.marks.append({"id": f"mark-{index}-{line.input_id}", "text": entry["message"]})
+        summary.append(entry)
+    return summary
+
+
 @bp.route("/precincts/<int:precinct_id>/protocol", methods=["GET", "POST"])
 @roles(*PROTOCOL_ROLES)
 def protocol(precinct_id: int):
@@ -98,19 +229,20 @@ def protocol(precinct_id: int):
     form.idempotency_key.data = str(uuid.uuid4())
     candidates = services.ballot_candidates(election)
     shown = typed or _figures_of(current)
+    lines = _lines(candidates, shown, current)
+    relations = _relations(shown, candidates)
     return render_template(
         "ballots/protocol.html",
         precinct=precinct,
         election=election,
-        candidates=candidates,
         current=current,
-        shown=shown,
         form=form,
-        errors=errors,
-        field_errors={item.field: item.message for item in errors if item.field},
+        lines=lines,
+        problems=_problems(errors, lines),
         conflict=conflict,
-        relations=_relations(shown, candidates),
-        saved=request.args.get("saved", type=int),
+        formulas=_formulas(),
+        relations={r.name: r for r in relations or []},
+        saved=request.args.get("saved", type=int) if request.method == "GET" else None,
         locked=election.state == "certified",
         opens=services.count_not_started(election),
     ), status
@@ -126,13 +258,47 @@ def _save(precinct: Precinct, body: dict, key: str | None):
     if stored is None:
         version = services.save_protocol(precinct, body, actor)
         if key:
-            idempotency.remember(actor, key, print_, 200, {"version": version.version})
+            # The precinct is kept with the answer: the landed-check below is scoped by it.
+            answer = {"version": version.version, "precinct_id": precinct.id}
+            idempotency.remember(actor, key, print_, 200, answer)
         db.session.commit()
         saved = version.version
     else:
         saved = stored[1]["version"]
     flash(_("Protocol saved as version %(version)d.", version=saved))
     return redirect(url_for("protocols.protocol", precinct_id=precinct.id, saved=saved))
+
+
+@bp.get("/precincts/<int:precinct_id>/protocol/sent")
+@roles(*PROTOCOL_ROLES)
+def sent(precinct_id: int):
+    """Did the save sent with this Idempotency-Key land? Asked by the form after a reload
+    when its last send got no answer: JSON ``{landed, version, message}``."""
+    precinct = _precinct(precinct_id)
+    key = idempotency.check_key(request.args.get("key", ""))
+    answer = idempotency.answer(current_actor(), key)
+    version = answer.get("version") if answer and answer.get("precinct_id") == precinct.id else None
+    if version is None:
+        body = {
+            "landed": False,
+            "version": None,
+            "message": _(
+                "Your last save did not reach the server. Your figures are kept on this"
+                " device: send them again."
+            ),
+        }
+    else:
+        body = {
+            "landed": True,
+            "version": version,
+            "message": _(
+                "Your last save reached the server: it was saved as version %(version)d.",
+                version=version,
+            ),
+        }
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _figures_of(version) -> dict | None:

@@ -53,10 +53,46 @@ def expected_version(html: str) -> int:
 
 
 def server_errors(html: str) -> str:
+    """The error summary at the top of the form, or "" when there is none."""
     match = re.search(
-        r'<div class="errors" role="alert" id="server-errors">(.*?)</div>', html, re.S
+        r'<div class="errors error-summary"[^>]*id="server-errors"[^>]*>(.*?)</div>', html, re.S
     )
     return match.group(1) if match else ""
+
+
+def summary_tag(html: str) -> str:
+    return re.search(r'<div [^>]*id="server-errors"[^>]*>', html).group(0)
+
+
+def row(html: str, line: int) -> str:
+    """The form's row of one line, from <tr> to </tr>."""
+    return re.search(rf'<tr data-line-row="{line}"[^>]*>.*?</tr>', html, re.S).group(0)
+
+
+def marked_lines(html: str) -> list[int]:
+    """The lines marked as wrong: red row, aria-invalid input."""
+    marked = [int(n) for n in re.findall(r'<tr data-line-row="(\d+)" class="has-error">', html)]
+    invalid = [
+        line for _name, _value, line in inputs(html) if 'aria-invalid="true"' in row(html, line)
+    ]
+    assert marked == invalid
+    return marked
+
+
+def described_by(html: str, line: int) -> list[str]:
+    """The texts an input's aria-describedby points to (each must exist in its row)."""
+    tr = row(html, line)
+    ids = re.search(r'aria-describedby="([^"]+)"', tr).group(1).split()
+    texts = []
+    for id_ in ids:
+        found = re.search(rf'<span class="field-error" id="{id_}"[^>]*>([^<]+)</span>', tr)
+        assert found, (id_, tr)
+        texts.append(found.group(1))
+    return texts
+
+
+def relations_section(html: str) -> str:
+    return re.search(r'<section class="relations".*?</section>', html, re.S).group(0)
 
 
 @pytest.fixture
@@ -154,6 +190,86 @@ def test_posting_a_protocol_that_fails_a_relation_names_it_and_keeps_the_typed_f
     assert row_counts(app) == before
 
 
+def test_a_refused_relation_marks_its_lines_and_the_summary_links_to_the_first_of_them(
+    app, world, as_secretary, candidates
+):
+    # 999 != 800 + 200: relation 1 reads lines 2, 3 and 4; every other relation holds.
+    response = as_secretary.post(
+        page_url(world.precinct_a),
+        data=form(candidates, ballots_received=999),
+        query_string={"lang": "ru"},
+    )
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    tag = summary_tag(html)
+    assert 'role="alert"' in tag and 'tabindex="-1"' in tag and "autofocus" in tag
+    errors = server_errors(html)
+    assert re.findall(r'<a href="#([^"]+)">', errors) == ["ballots_received"]
+    assert "строка 2 = строка 3 + строка 4" in errors and "999 ≠ 1000" in errors
+    assert marked_lines(html) == [2, 3, 4]
+    for line in (2, 3, 4):
+        assert described_by(html, line) == ["Не выполняется: строка 2 = строка 3 + строка 4"]
+        assert '<span class="mark" aria-hidden="true">✗</span>' in row(html, line)
+    assert '<span class="mark" aria-hidden="true" hidden>' in row(html, 1)
+
+
+def test_a_refused_sum_of_votes_marks_every_line_it_adds_up(app, world, as_secretary, candidates):
+    html = as_secretary.post(
+        page_url(world.precinct_a), data=form(candidates, against_all=79)
+    ).get_data(as_text=True)
+
+    # Line 5 = line 6 + lines 7-9 (the three candidates) + line 10 (against all).
+    assert marked_lines(html) == [5, 6, 7, 8, 9, 10]
+    assert re.findall(r'<a href="#([^"]+)">', server_errors(html)) == ["ballots_in_boxes"]
+    assert "790 ≠ 789" in server_errors(html)
+
+
+def test_a_refused_bound_names_the_side_that_is_too_large(app, world, as_secretary, candidates):
+    # 1300 issued > 1200 on the list; the received and the in-boxes relations are kept true.
+    html = as_secretary.post(
+        page_url(world.precinct_a),
+        data=form(candidates, ballots_issued=1300, ballots_received=1500),
+        query_string={"lang": "en"},
+    ).get_data(as_text=True)
+
+    errors = server_errors(html)
+    assert 'data-relation="issued_not_above_list"' in errors
+    assert "line 3 ≤ line 1: 1300 &gt; 1200" in errors
+    assert marked_lines(html) == [1, 3]
+
+
+def test_after_a_refusal_the_page_shows_one_list_of_relations_evaluated_on_the_typed_figures(
+    app, world, as_secretary, candidates
+):
+    html = as_secretary.post(
+        page_url(world.precinct_a), data=form(candidates, ballots_received=999)
+    ).get_data(as_text=True)
+
+    section = relations_section(html)
+    assert section.count("<ul") == 1
+    assert "server-relation" not in html
+    items = re.findall(r'<li data-relation="(\w+)"(?: class="(\w+)")?>', section)
+    assert items == [
+        ("received_equals_issued_plus_cancelled", "bad"),
+        ("issued_not_above_list", "ok"),
+        ("in_boxes_not_above_issued", "ok"),
+        ("in_boxes_equals_invalid_plus_votes", "ok"),
+    ]
+    assert "<output>999 / 1000 — " in section
+
+
+def test_a_fresh_page_has_no_marks_no_summary_and_the_relations_waiting_for_figures(
+    world, as_secretary, candidates
+):
+    html = as_secretary.get(page_url(world.precinct_a)).get_data(as_text=True)
+
+    assert marked_lines(html) == []
+    assert 'id="server-errors"' not in html
+    assert "aria-invalid" not in html
+    assert relations_section(html).count("<output></output>") == 4
+
+
 @pytest.mark.parametrize("typed", ["", "abc", "-3", "1.5", "²", "12 5"])
 def test_a_figure_that_is_not_a_whole_number_is_shown_with_its_error_and_kept_as_typed(
     app, world, as_secretary, candidates, typed
@@ -166,8 +282,9 @@ def test_a_figure_that_is_not_a_whole_number_is_shown_with_its_error_and_kept_as
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert values(html)[f"votes-{candidates[1]}"] == typed.strip()
-    row = re.search(r'<tr class="has-error">\s*<td>8</td>.*?</tr>', html, re.S)
-    assert row and 'class="field-error"' in row.group(0)
+    assert marked_lines(html) == [8]
+    assert len(described_by(html, 8)) == 1
+    assert f'href="#votes-{candidates[1]}"' in server_errors(html)
     assert row_counts(app) == before
 
 
@@ -262,6 +379,23 @@ def test_after_a_refusal_for_its_figures_the_form_still_expects_the_version_they
     assert version_count(app, world.precinct_a) == 1
 
 
+def test_a_resend_with_the_same_key_after_an_unheard_save_replays_it(
+    app, world, as_secretary, candidates
+):
+    """The save landed but its answer was lost: the page sends the same form again (same
+    key, same figures, same expected version) and gets the first save back, not a second."""
+    data = form(candidates, key="lost-answer")
+    assert as_secretary.post(page_url(world.precinct_a), data=data).status_code == 302
+    before = row_counts(app)
+
+    again = as_secretary.post(page_url(world.precinct_a), data=data, follow_redirects=True)
+
+    assert again.status_code == 200
+    assert 'data-saved-version="1"' in again.get_data(as_text=True)
+    assert row_counts(app) == before
+    assert version_count(app, world.precinct_a) == 1
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -303,10 +437,84 @@ def test_a_certified_protocol_page_is_read_only_and_refuses_posts(
     )
 
     assert page.count("readonly") == 10
-    assert '<button type="submit">' not in page
+    assert 'type="submit"' not in page[page.index('id="protocol-form"') :]
     assert posted.status_code == 409
     assert 'data-code="results_certified"' in server_errors(posted.get_data(as_text=True))
     assert row_counts(app) == before
+
+
+# --- did the last save land? ------------------------------------------------------------------
+
+
+def sent(client, precinct_id: int, key: str, **query):
+    return client.get(page_url(precinct_id, "/sent"), query_string={"key": key, **query})
+
+
+def test_the_landed_check_says_which_version_a_key_saved(app, world, as_secretary, candidates):
+    as_secretary.post(page_url(world.precinct_a), data=form(candidates, key="k-1"))
+
+    response = sent(as_secretary, world.precinct_a, "k-1", lang="ru")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.json["landed"] is True
+    assert response.json["version"] == 1
+    assert "версия 1" in response.json["message"]
+
+
+def test_the_landed_check_says_a_key_never_seen_did_not_land(app, world, as_secretary, candidates):
+    refused = form(candidates, key="k-refused", against_all=79)
+    assert as_secretary.post(page_url(world.precinct_a), data=refused).status_code == 422
+
+    for key in ("k-refused", "k-never-sent"):
+        response = sent(as_secretary, world.precinct_a, key)
+        assert response.status_code == 200
+        assert response.json["landed"] is False
+        assert response.json["version"] is None
+    assert version_count(app, world.precinct_a) == 0
+
+
+def test_the_landed_check_is_scoped_to_the_precinct_and_to_the_user(
+    app, world, client, login, candidates
+):
+    member = login(world.users["territorial_member"])
+    member.post(page_url(world.precinct_b), data=form(candidates, key="k-b"))
+
+    # The same key asked about the other precinct has not landed there.
+    assert sent(member, world.precinct_b, "k-b").json["landed"] is True
+    assert sent(member, world.precinct_a, "k-b").json["landed"] is False
+    member.post("/logout")
+    # Keys belong to their user: precinct B's secretary has sent nothing with it.
+    other = login(world.users["other_secretary"])
+    assert sent(other, world.precinct_b, "k-b").json["landed"] is False
+
+
+def test_the_landed_check_refuses_another_precincts_secretary_and_strangers(
+    app, world, client, login, candidates
+):
+    secretary = login(world.users["precinct_secretary"])
+    secretary.post(page_url(world.precinct_a), data=form(candidates, key="k-a"))
+    secretary.post("/logout")
+
+    other = login(world.users["other_secretary"])
+    assert sent(other, world.precinct_a, "k-a").status_code == 404
+    assert sent(other, 987654, "k-a").status_code == 404
+    other.post("/logout")
+    stranger = login(world.users["other_member"])
+    assert sent(stranger, world.precinct_a, "k-a").status_code == 404
+    stranger.post("/logout")
+    admin = login(world.users["cec_admin"])
+    assert sent(admin, world.precinct_a, "k-a").status_code == 403
+    admin.post("/logout")
+
+    anonymous = sent(client, world.precinct_a, "k-a")
+    assert anonymous.status_code == 302
+    assert "/login" in anonymous.headers["Location"]
+
+
+@pytest.mark.parametrize("key", ["", "   ", "x" * 201])
+def test_the_landed_check_needs_a_sound_key(world, as_secretary, key):
+    assert sent(as_secretary, world.precinct_a, key).status_code == 400
 
 
 # --- who sees which page --------------------------------------------------------------------

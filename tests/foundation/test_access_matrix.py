@@ -69,6 +69,7 @@ ACCESS: dict[str, Row] = {
     "protocols.my_precinct": Row(SECRETARY),
     "protocols.protocol": Row(PROTOCOL, scoped=True),
     "protocols.versions": Row(PROTOCOL, scoped=True),
+    "protocols.sent": Row(PROTOCOL, scoped=True),
     # API: setup
     "territory_api.create_unit": Row(ADMIN),
     "territory_api.list_units": Row(EVERYONE),
