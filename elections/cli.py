@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import run_simple
 
-from elections import audit
+from elections import audit, sqlite
 from elections.auth.models import ROLES, User
 from elections.auth.services import create_user, issue_token
-from elections.demo import DemoLogin, is_empty, load_demo
+from elections.demo import DemoLogin, holds_demo, is_empty, load_demo
 from elections.errors import ServiceError
 from elections.extensions import db
 
 users = AppGroup("users", help="Create users and issue API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+
+def _refuse(message: str) -> NoReturn:
+    """Exit 1 with the message, in the language of the environment's locale (else English)."""
+    db.session.rollback()
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 def _fail(error: ServiceError) -> None:
@@ -57,8 +68,7 @@ def token_command(name):
     """Print a new API token for the user (shown once; only its hash is kept)."""
     user = db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
     if user is None:
-        click.echo(f"error: no user named {name}", err=True)
-        sys.exit(1)
+        _refuse(_("There is no user named %(name)s.", name=name))
     token = issue_token(user)
     db.session.commit()
     click.echo(token)
@@ -67,7 +77,9 @@ def token_command(name):
 @audit_cli.command("verify")
 def verify_command():
     """Exit 0 when the hash chain holds; exit 1 naming the first broken event."""
-    verdict = audit.verify()
+    with sqlite.reading():  # reads only: a server on the same SQLite file keeps writing
+        verdict = audit.verify()
+    db.session.rollback()
     if verdict.ok:
         click.echo(f"audit trail intact: {verdict.count} events")
         return
@@ -75,14 +87,116 @@ def verify_command():
     sys.exit(1)
 
 
+# --- the demo and its logins -------------------------------------------------------------
+# The logins file keeps, beside the passwords, the database it belongs to and each user's
+# password hash as that database stored it: a login is shown only while the database being
+# served holds that very user with that very hash, so a file left from another database (a
+# reset, another ELECTIONS_DATABASE_URL, a restored copy) never shows its passwords.
+
+LOGINS_HEADER = "# Demo logins; shown only for the database below, while it holds these users."
+
+
 def _logins_file() -> Path:
-    return Path(current_app.instance_path) / "demo-logins.txt"
+    configured = os.environ.get("ELECTIONS_DEMO_LOGINS_FILE")
+    return Path(configured) if configured else Path(current_app.instance_path) / "demo-logins.txt"
+
+
+def _database_identity() -> str:
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        url = url.set(database=str(Path(url.database).resolve()))
+    return url.render_as_string(hide_password=True)
+
+
+def _stored_hashes(names: list[str]) -> dict[str, str]:
+    rows = db.session.execute(
+        select(User.username, User.password_hash).where(User.username.in_(names))
+    )
+    return {username: password_hash for username, password_hash in rows}
+
+
+def _remember_logins(logins: list[DemoLogin]) -> None:
+    """Keep the logins of the demo just committed, bound to this database (owner-only file)."""
+    hashes = _stored_hashes([login.username for login in logins])
+    path = _logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{LOGINS_HEADER}\ndatabase\t{_database_identity()}\n")
+        handle.writelines(
+            f"login\t{x.username}\t{x.password}\t{x.role}\t{x.scope}\t{hashes[x.username]}\n"
+            for x in logins
+        )
+
+
+def _known_logins() -> list[DemoLogin]:
+    """The remembered logins that belong to the database being served; none for another one."""
+    path = _logins_file()
+    if not path.exists():
+        return []
+    rows = [line.split("\t") for line in path.read_text().splitlines()]
+    if ["database", _database_identity()] not in rows:
+        return []
+    kept = [row[1:] for row in rows if row[0] == "login" and len(row) == 6]
+    hashes = _stored_hashes([username for username, *_rest in kept])
+    return [
+        DemoLogin(username=username, password=password, role=role, scope=scope)
+        for username, password, role, scope, stored in kept
+        if hashes.get(username) == stored
+    ]
 
 
 def _print_logins(logins: list[DemoLogin]) -> None:
     click.echo("Demo logins (user / password / role / scope):")
     for login in logins:
         click.echo(f"  {login.username:16} {login.password:18} {login.role:20} {login.scope}")
+
+
+def _is_default_demo_database() -> bool:
+    url = db.engine.url
+    default = Path(current_app.instance_path) / "elections.sqlite3"
+    return (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and Path(url.database).resolve() == default.resolve()
+    )
+
+
+def _reset_demo_database() -> None:
+    """Delete the default SQLite demo database and migrate a new, empty one in its place."""
+    if not _is_default_demo_database():
+        _refuse(
+            _(
+                "--reset works only on the demo's own SQLite database in the instance folder; "
+                "this command uses another database, which it leaves alone."
+            )
+        )
+    database = Path(db.engine.url.database).resolve()
+    if database.exists():
+        with sqlite.reading():
+            try:
+                ours = holds_demo() or is_empty()
+            except OperationalError:  # not migrated: ours only if it holds no table at all
+                db.session.rollback()
+                ours = not inspect(db.engine).get_table_names()
+        if not ours:
+            _refuse(_("The database holds data that is not the demo: --reset leaves it alone."))
+        sqlite.release(db.session, db.engine)
+        # Leaving WAL mode needs the only connection to the file: a server still using it is
+        # found here, before anything is deleted.
+        probe = sqlite3.connect(database, timeout=1)
+        try:
+            mode = probe.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        except sqlite3.OperationalError:
+            mode = "busy"
+        finally:
+            probe.close()
+        if mode != "delete":
+            _refuse(_("The demo database is in use: stop the server first, then reset."))
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    _logins_file().unlink(missing_ok=True)
+    upgrade(directory=current_app.extensions["migrate"].directory)
 
 
 @click.command("demo")
@@ -97,21 +211,41 @@ def _print_logins(logins: list[DemoLogin]) -> None:
     "--seed", type=int, default=2026, show_default=True, help="national: same seed, same data"
 )
 @click.option("--with-protocols", is_flag=True, help="national: a protocol for every precinct")
-def demo_command(scale, seed, with_protocols):
-    """Load the demo data set into an empty database and print the demo logins once."""
-    if not is_empty():
-        click.echo(
-            "The database already holds data; the demo loads only into an empty one.", err=True
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="delete the default SQLite demo database (instance/elections.sqlite3) and load a "
+    "new demo with new passwords; refused for any other database",
+)
+def demo_command(scale, seed, with_protocols, reset):
+    """Load the demo data set into an empty database and print the demo logins."""
+    if with_protocols and scale != "national":
+        raise click.UsageError("--with-protocols goes with --scale national")
+    if reset:
+        _reset_demo_database()
+    # IMMEDIATE on SQLite: a concurrent start or demo waits, then finds the data loaded.
+    if not _migrated_and_empty():
+        _refuse(
+            _(
+                "The database already holds data (units, parties or users); the demo loads "
+                "only into an empty one."
+            )
         )
-        sys.exit(1)
     if scale == "national":
         _load_national(seed, with_protocols)
         return
-    if with_protocols:
-        raise click.UsageError("--with-protocols goes with --scale national")
     logins = load_demo()
     db.session.commit()
     _print_logins(logins)
+    _remember_logins(logins)
+    db.session.rollback()
+
+
+def _migrated_and_empty() -> bool:
+    try:
+        return is_empty()
+    except (OperationalError, ProgrammingError):  # no tables: SQLite, PostgreSQL
+        _refuse(_("The database has no tables yet: run `flask --app elections db upgrade` first."))
 
 
 def _load_national(seed: int, with_protocols: bool) -> None:
@@ -127,24 +261,43 @@ def _load_national(seed: int, with_protocols: bool) -> None:
     click.echo(f"Loaded {plan.count():,} rows in {time.monotonic() - started:.1f} s.")
 
 
+def _demo_for_start() -> list[DemoLogin]:
+    """Load the demo when the database is empty; the logins to show, of this database only."""
+    with sqlite.reading():  # most starts find data: they look without taking the write lock
+        empty = is_empty()
+    db.session.rollback()
+    if empty and is_empty():  # again, now holding the write lock (SQLite): one start loads it
+        logins = load_demo()
+        db.session.commit()
+        _remember_logins(logins)
+        db.session.rollback()
+        return logins
+    db.session.rollback()
+    with sqlite.reading():
+        logins = _known_logins()
+        if not logins and holds_demo() and _is_default_demo_database():
+            click.echo(
+                _(
+                    "The logins of this demo are not known here. "
+                    "`flask --app elections demo --reset` loads a new demo with new logins."
+                )
+            )
+    db.session.rollback()
+    return logins
+
+
 @click.command("start")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=5000, type=int, show_default=True, help="port to listen on")
 def start_command(host, port):
     """Migrate, load the demo data into an empty database, and serve the app."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    path = _logins_file()
-    if is_empty():
-        logins = load_demo()
-        db.session.commit()
-        # Kept beside the demo database (instance folder, owner-only) so later starts can show them.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.writelines(f"{x.username}\t{x.password}\t{x.role}\t{x.scope}\n" for x in logins)
-    if path.exists():
-        rows = [line.split("\t") for line in path.read_text().splitlines() if line]
-        # The file keeps username, password, role, scope: name them, DemoLogin's order differs.
-        _print_logins([DemoLogin(username=u, password=p, role=r, scope=s) for u, p, r, s in rows])
+    logins = _demo_for_start()
+    # Nothing of the above may outlive it: an open transaction would keep SQLite's write lock
+    # for the server's whole life, and every sign-in and save would wait for it in vain.
+    sqlite.release(db.session, db.engine)
+    if logins:
+        _print_logins(logins)
     click.echo(f"\nServing on http://{host}:{port}/  — sign in at http://{host}:{port}/login")
     # Flask refuses app.run() inside its own CLI; serve through Werkzeug directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -7,10 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from elections import audit
-from elections.audit import Action
+from elections.audit import Action, AuditEvent
+from elections.auth.models import User
 from elections.auth.services import create_user
 from elections.ballots.services import ballot_candidates, save_protocol
 from elections.candidates.iin import make_iin
@@ -20,7 +21,7 @@ from elections.clock import now, service_timezone
 from elections.extensions import db
 from elections.results.services import certify
 from elections.territory import services as territory
-from elections.territory.models import Unit
+from elections.territory.models import Party, Unit
 
 # (kato, parent kato, kind, Kazakh name, Russian name)
 UNITS = [
@@ -101,7 +102,19 @@ class DemoLogin:
 
 
 def is_empty() -> bool:
-    return db.session.execute(select(func.count()).select_from(Unit)).scalar_one() == 0
+    """No unit, party or user: the demo never enters a database a real install has begun,
+    not even one that holds only its first administrator."""
+    return all(
+        db.session.execute(select(model.id).limit(1)).first() is None
+        for model in (User, Unit, Party)
+    )
+
+
+def holds_demo() -> bool:
+    """Whether the demo data set was loaded into this database."""
+    loaded = (Action.DEMO_LOADED, Action.NATIONAL_DEMO_LOADED)
+    found = select(AuditEvent.id).where(AuditEvent.action.in_(loaded)).limit(1)
+    return db.session.execute(found).first() is not None
 
 
 def load_demo() -> list[DemoLogin]:

@@ -48,10 +48,27 @@ def pick_language(text: dict | None) -> str:
     return text.get(language) or text.get("ru") or text.get("kk") or ""
 
 
+def environment_language(languages, environ=os.environ) -> str:
+    """The command line's language, from the locale of its environment, else English.
+
+    As gettext reads it: the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set names
+    the locale (``ru_KZ.UTF-8`` is Russian); GNU's ``LANGUAGE`` list goes before it unless
+    that locale is ``C``/``POSIX``. A locale that is none of ours (``C``, ``de_DE``) is English.
+    """
+    locale = next((environ[n] for n in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(n)), "")
+    neutral = locale.split(".")[0] in ("", "C", "POSIX")
+    wanted = [] if neutral else environ.get("LANGUAGE", "").split(":")
+    for name in [*wanted, locale]:
+        code = name.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+        if code in languages:
+            return code
+    return "en"
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the command line: messages in the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # the command line: the language of its environment
+        return environment_language(languages)
     for choice in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if choice in languages:
             return choice

@@ -2,11 +2,23 @@
 
 pysqlite opens transactions lazily and upgrades read locks to write locks late,
 which makes concurrent writers fail with "database is locked". Requests that may
-write (anything but GET/HEAD/OPTIONS, and every CLI command) begin with
-``BEGIN IMMEDIATE`` so they wait their turn from the start; reads stay deferred.
+write (anything but GET/HEAD/OPTIONS) begin with ``BEGIN IMMEDIATE`` so they wait
+their turn from the start; reads stay deferred.
+
+Outside a request (the command line, the test harness) a transaction begins
+``IMMEDIATE`` too, since most commands write, unless the code runs inside
+:func:`reading`: a command that only reads (``audit verify``, the checks ``start``
+makes before it serves) then never takes the write lock, and a server running on the
+same file keeps writing meanwhile. Whoever begins a transaction outside a request must
+end it: a write lock held by an open ``IMMEDIATE`` transaction stops every other writer
+of the file (see :func:`release`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -14,9 +26,39 @@ from sqlalchemy.engine import Engine
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
+_reading: ContextVar[bool] = ContextVar("elections_sqlite_reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside this block outside a request are plain, deferred reads."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
 
 def _may_write() -> bool:
-    return not has_request_context() or request.method not in READ_METHODS
+    if has_request_context():
+        return request.method not in READ_METHODS
+    return not _reading.get()
+
+
+def begin_statement() -> str:
+    """What a transaction begun here and now starts with."""
+    return "BEGIN IMMEDIATE" if _may_write() else "BEGIN"
+
+
+def release(session, engine: Engine) -> None:
+    """End the session's transaction and close every pooled connection of the engine.
+
+    For code outside a request that is about to hand the process over to something else
+    (``start`` before it serves): nothing it did may keep a lock or a connection.
+    """
+    session.rollback()
+    session.remove()
+    engine.dispose()
 
 
 def configure(engine: Engine) -> None:
@@ -36,4 +78,4 @@ def configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        connection.exec_driver_sql(begin_statement())
