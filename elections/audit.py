@@ -36,6 +36,7 @@ class Action(StrEnum):
     DEMO_LOADED = "demo.loaded"
     NATIONAL_DEMO_LOADED = "demo.national_loaded"
     CANDIDATE_NOMINATED = "candidate.nominated"
+    CANDIDATE_UPDATED = "candidate.updated"
     CANDIDATE_REGISTERED = "candidate.registered"
     CANDIDATE_REFUSED = "candidate.refused"
     CANDIDATE_WITHDRAWN = "candidate.withdrawn"

@@ -28,6 +28,8 @@ from elections.candidates.schemas import (
     CandidateOut,
     DecisionIn,
     NominationIn,
+    NominationPatch,
+    StatusIn,
     StatusOut,
     StatusQuery,
     WithdrawIn,
@@ -241,6 +243,18 @@ OPERATIONS: dict[str, Operation] = {
         response=CandidateOut,
         errors=SCOPED_READ,
     ),
+    "candidates_api.update": Operation(
+        "Change a nomination until the decision",
+        CANDIDATES,
+        request=NominationPatch,
+        response=CandidateOut,
+        errors=SCOPED_WRITE,
+        description="Any fields of the nomination body, while the status is submitted; the "
+        "answer carries the recomputed eligibility. documents merge key by key, and so does a "
+        "nomination of the same type. Audited with each changed field's old and new values "
+        "(the IIN and the birth date without their values). 409 codes: already_decided, "
+        "party_already_nominated, already_nominated, already_candidate_elsewhere.",
+    ),
     "candidates_api.decide": Operation(
         "Register or refuse a candidate",
         CANDIDATES,
@@ -271,6 +285,15 @@ OPERATIONS: dict[str, Operation] = {
         errors=(*READ, 404, 422, 429),
         query=StatusQuery,
         description="One 404 whether the number or the IIN is wrong; rate-limited per client.",
+    ),
+    "candidates_api.status_by_post": Operation(
+        "Look up the status of an application, the IIN in the body",
+        CANDIDATES,
+        request=StatusIn,
+        response=StatusOut,
+        errors=(400, 401, 404, 413, 422, 429),
+        description="As GET /status, with the IIN kept out of URLs and access logs. Case and "
+        "spaces in the application number and spaces in the IIN are ignored.",
     ),
     # Ballot and protocols
     "ballots_api.ballot": Operation(

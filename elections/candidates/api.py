@@ -13,12 +13,13 @@ from elections.candidates.schemas import (
     CandidateOut,
     DecisionIn,
     NominationIn,
+    StatusIn,
     StatusOut,
     StatusQuery,
     WithdrawIn,
 )
 from elections.extensions import db
-from elections.http import load
+from elections.http import json_body, load
 from elections.territory.services import get_election
 
 bp = Blueprint("candidates_api", __name__, url_prefix="/api/v1")
@@ -60,6 +61,16 @@ def show(candidate_id: int):
     return CandidateOut().dump(candidate_view(candidate))
 
 
+@bp.patch("/candidates/<int:candidate_id>")
+@roles(*COMMISSION)
+def update(candidate_id: int):
+    """Change fields of a nomination until the decision; locked as a decision is."""
+    candidate = _scoped_candidate(candidate_id)
+    services.update(candidate, json_body(), current_actor())
+    db.session.commit()
+    return CandidateOut().dump(candidate_view(candidate))
+
+
 @bp.post("/candidates/<int:candidate_id>/decision")
 @roles(*COMMISSION)
 def decide(candidate_id: int):
@@ -96,7 +107,18 @@ def cancel_registration(candidate_id: int):
 @public
 def status():
     ratelimit.check("status", "STATUS_LOOKUP_RATE")
-    query = load(StatusQuery(), request.args.to_dict())
+    return _status_of(load(StatusQuery(), request.args.to_dict()))
+
+
+@bp.post("/status")
+@public
+def status_by_post():
+    """The same lookup with the IIN in the body, so that it stays out of URLs and access logs."""
+    ratelimit.check("status", "STATUS_LOOKUP_RATE")
+    return _status_of(load(StatusIn()))
+
+
+def _status_of(query: dict):
     candidate = services.find_application(query["application_number"], query["iin"])
     if candidate is None:
         raise services.application_not_found()

@@ -6,6 +6,8 @@ API then validates it, so the page and the API accept exactly the same things.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,7 +22,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from elections.rules import EDUCATION_LEVELS
@@ -54,7 +64,14 @@ class NominationForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
     birth_date = DateField(_l("Date of birth"), validators=[DataRequired()])
-    citizenship = StringField(_l("Citizenship (country code)"), default="KZ")
+    citizenship = StringField(
+        _l("Citizenship (country code)"),
+        default="KZ",
+        validators=[
+            DataRequired(),
+            Regexp(r"^\s*[A-Za-z]{2}\s*$", message=_l("Two letters, such as KZ.")),
+        ],
+    )
     education = SelectField(
         _l("Education"),
         choices=[SelectChoice(level, EDUCATION_LABELS[level]) for level in EDUCATION_LEVELS],
@@ -72,9 +89,12 @@ class NominationForm(FlaskForm):
     )
     party_id = SelectField(_l("Party"), coerce=int, validate_choice=False)
     party_member = BooleanField(_l("Member of the nominating party"))
-    signatures_valid = IntegerField(_l("Valid signatures"), validators=[Optional()])
+    signatures_valid = IntegerField(
+        _l("Valid signatures"), validators=[Optional(), NumberRange(min=0)]
+    )
     settlements_covered = IntegerField(
-        _l("Settlements where signatures were collected"), validators=[Optional()]
+        _l("Settlements where signatures were collected"),
+        validators=[Optional(), NumberRange(min=0)],
     )
     deposit_paid = BooleanField(_l("Electoral deposit paid"))
     doc_application = BooleanField(_l("Application"))
@@ -98,6 +118,41 @@ class NominationForm(FlaskForm):
         default=0,
         validators=[InputRequired(), NumberRange(0, 10)],
     )
+
+    @staticmethod
+    def initial_data(candidate) -> dict:
+        """The form's values for a stored nomination (the edit page opens with them)."""
+        documents = candidate.documents or {}
+        return {
+            "iin": candidate.iin,
+            "last_name": candidate.last_name,
+            "first_name": candidate.first_name,
+            "patronymic": candidate.patronymic or "",
+            "birth_date": candidate.birth_date,
+            "citizenship": candidate.citizenship,
+            "education": candidate.education,
+            "work_experience_years": Decimal(str(candidate.work_experience_years)),
+            "nomination_type": candidate.nomination_type,
+            "party_id": candidate.party_id,
+            "party_member": bool(candidate.party_member),
+            "signatures_valid": candidate.signatures_valid,
+            "settlements_covered": candidate.settlements_covered,
+            "deposit_paid": candidate.deposit_paid,
+            "doc_application": bool(documents.get("application")),
+            "doc_biography": bool(documents.get("biography")),
+            "doc_declarations": bool(documents.get("declarations")),
+            "doc_party_decision": bool(documents.get("party_decision")),
+            "legal_capacity": candidate.legal_capacity,
+            "serving_sentence": candidate.serving_sentence,
+            "unexpunged_conviction": candidate.unexpunged_conviction,
+            "corruption_offence": candidate.corruption_offence,
+            "special_check": candidate.special_check,
+            "consecutive_terms_in_post": candidate.consecutive_terms_in_post,
+        }
+
+    def validate_party_id(self, field) -> None:
+        if self.nomination_type.data == "party" and field.data is None:
+            raise ValidationError(_l("Choose the party."))
 
     def to_data(self) -> dict:
         """The API's nomination body, built from the form."""
@@ -154,10 +209,19 @@ class DecisionForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    class Meta:
-        csrf = False  # a read-only lookup by GET
+    """The public lookup: posted (the IIN never goes in a URL), with its CSRF token."""
 
     application_number = StringField(
-        _l("Application number"), validators=[DataRequired(), Length(max=20)]
+        _l("Application number"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    iin = StringField(_l("IIN"), validators=[DataRequired(), Length(max=20)])
+    iin = StringField(
+        _l("IIN"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
+
+
+class ForgetForm(FlaskForm):
+    """Takes the last lookup off this browser (a shared computer)."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from elections.candidates import services
 from elections.candidates.models import Candidate
 from elections.candidates.rules import Territory, Violation
+from elections.clock import service_timezone
 from elections.i18n import pick_language
 
 
@@ -76,3 +79,60 @@ def status_view(candidate: Candidate) -> dict:
         "history": candidate.history,
         "reasons": [violation_view(v) for v in services.grounds_explained(candidate)],
     }
+
+
+def next_step(candidate: Candidate) -> str:
+    """What happens next for the candidate, in their language, with this election's dates."""
+    from elections.templating import local_date, local_datetime  # the app's date formats
+
+    election = candidate.election
+    calendar = election.calendar_in(service_timezone())
+    day = local_date(election.election_day)
+    status = candidate.status
+    if status == "submitted":
+        return _(
+            "The commission is checking your application and documents and decides on your "
+            "registration no later than %(deadline)s. If a document or a check is missing, "
+            "the commission will ask you for it: answer quickly, so that it can decide in time.",
+            deadline=local_datetime(calendar.registration_closes),
+        )
+    if status == "registered":
+        return _(
+            "You are registered: your name will be on the ballot on election day, %(day)s. "
+            "If you decide to withdraw, tell the commission in writing no later than "
+            "%(deadline)s.",
+            day=day,
+            deadline=local_datetime(calendar.withdrawal_closes),
+        )
+    if status == "refused":
+        return _(
+            "The commission refused to register you on the grounds listed below. You may "
+            "appeal against this decision to the higher election commission or to a court; "
+            "ask the commission for the time limit and bring your application number."
+        )
+    if status == "withdrawn":
+        return _(
+            "Your candidacy has been withdrawn: your name will not be on the ballot. "
+            "Nothing more is needed from you."
+        )
+    if status == "registration_cancelled":
+        return _(
+            "Your registration was cancelled on the grounds listed below: your name will not "
+            "be on the ballot. You may appeal against this decision to the higher election "
+            "commission or to a court."
+        )
+    if status == "elected":
+        return _(
+            "You have been elected. The commission registers the elected akim within 7 days "
+            "of establishing the result, and the powers of the akim begin on registration: "
+            "the commission will invite you."
+        )
+    if status == "not_elected":
+        share = election.profile.refund_vote_share
+        return _(
+            "The commission has established the result: you were not elected. The electoral "
+            "deposit is refunded to candidates who received at least %(share)s%% of the "
+            "votes of those who voted; the results page shows the votes of each candidate.",
+            share=f"{float(share) * 100:g}",
+        )
+    return ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from flask_babel import get_locale
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -79,6 +81,22 @@ class NominationIn(Schema):
             raise ValidationError({field: [error.message.get(language, str(error))]}) from error
 
 
+def _optional(field: fields.Field) -> fields.Field:
+    optional = copy.copy(field)
+    optional.required = False
+    return optional
+
+
+# PATCH /candidates/{id}: any fields of the nomination body. This is the shape the OpenAPI
+# document shows; the service merges the patch into the stored body and validates the whole
+# with NominationIn, so an IIN is checked against the birth date whichever of them changes.
+NominationPatch = type(
+    "NominationPatch",
+    (Schema,),
+    {name: _optional(field) for name, field in NominationIn._declared_fields.items()},
+)
+
+
 class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("register", "refuse")))
     grounds = fields.List(fields.String(validate=validate.OneOf(GROUND_CODES)), load_default=None)
@@ -141,6 +159,13 @@ class CandidateOut(Schema):
 class StatusQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # a query string may carry lang= and the like
+
+    application_number = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    iin = fields.String(required=True, validate=validate.Length(min=1, max=20))
+
+
+class StatusIn(Schema):
+    """POST /status: the lookup's body (unknown keys refused, as in every other body)."""
 
     application_number = fields.String(required=True, validate=validate.Length(min=1, max=20))
     iin = fields.String(required=True, validate=validate.Length(min=1, max=20))

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from elections import audit
@@ -17,10 +18,13 @@ from elections.audit import Action
 from elections.candidates.grounds import GROUND_CODES, ground
 from elections.candidates.models import STANDING, Candidate, CandidateEvent
 from elections.candidates.rules import Territory, Violation, check_eligibility
+from elections.candidates.schemas import NominationIn
 from elections.clock import now, service_timezone
 from elections.errors import ErrorItem, ServiceError, conflict, invalid, not_found
 from elections.extensions import db
+from elections.http import validation_error
 from elections.i18n import pick_language
+from elections.labels import candidate_status_label
 from elections.territory.models import SETTLEMENT_KINDS, Election, Party, Precinct, Unit
 
 APPLICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -176,6 +180,189 @@ def nominate(election: Election, data: dict, actor) -> Candidate:
     return candidate
 
 
+# Fields of the nomination body whose values are personal data: the audit trail, which can
+# never be erased, records that they changed but not what they were (as the nomination's own
+# event leaves the IIN out).
+PERSONAL_FIELDS = frozenset({"iin", "birth_date"})
+
+
+def nomination_body(candidate: Candidate) -> dict:
+    """The candidate's facts as the nomination body of the API (api.md, "Candidates")."""
+    if candidate.nomination_type == "party":
+        nomination = {
+            "type": "party",
+            "party_id": candidate.party_id,
+            "party_member": bool(candidate.party_member),
+        }
+    else:
+        nomination = {
+            "type": "self",
+            "signatures_valid": candidate.signatures_valid or 0,
+            "settlements_covered": candidate.settlements_covered or 0,
+        }
+    documents = {"party_decision": False, **(candidate.documents or {})}
+    return {
+        "iin": candidate.iin,
+        "last_name": candidate.last_name,
+        "first_name": candidate.first_name,
+        "patronymic": candidate.patronymic,
+        "birth_date": candidate.birth_date.isoformat(),
+        "citizenship": candidate.citizenship,
+        "education": candidate.education,
+        "work_experience_years": candidate.work_experience_years,
+        "nomination": nomination,
+        "deposit_paid": candidate.deposit_paid,
+        "documents": documents,
+        "legal_capacity": candidate.legal_capacity,
+        "serving_sentence": candidate.serving_sentence,
+        "unexpunged_conviction": candidate.unexpunged_conviction,
+        "corruption_offence": candidate.corruption_offence,
+        "special_check": candidate.special_check,
+        "consecutive_terms_in_post": candidate.consecutive_terms_in_post,
+    }
+
+
+def _merge(current: dict, patch: dict) -> dict:
+    """The body after the patch: documents merge key by key; a nomination of the same type
+    too, while one of another type replaces the old one whole."""
+    merged = {**current, **patch}
+    documents = patch.get("documents")
+    if isinstance(documents, dict):
+        merged["documents"] = {**current["documents"], **documents}
+    nomination = patch.get("nomination")
+    if isinstance(nomination, dict):
+        same_type = nomination.get("type", current["nomination"]["type"])
+        if same_type == current["nomination"]["type"]:
+            merged["nomination"] = {**current["nomination"], **nomination}
+    return merged
+
+
+def _normalised(data: dict) -> dict:
+    """Loaded body -> the values as stored (what nominate() keeps)."""
+    return {
+        **data,
+        "patronymic": data.get("patronymic") or None,
+        "citizenship": data["citizenship"].upper(),
+        "documents": dict(data["documents"]),
+    }
+
+
+def _flat(body: dict) -> dict:
+    """{"documents": {"biography": true}} -> {"documents.biography": true}, and so on."""
+    flat = {}
+    for name, value in body.items():
+        if isinstance(value, dict):
+            flat |= {f"{name}.{key}": inner for key, inner in value.items()}
+        else:
+            flat[name] = value
+    return flat
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def update(candidate: Candidate, patch: dict, actor) -> dict:
+    """Change any fields of a nomination still awaiting its decision (PATCH, api.md).
+
+    ``candidate`` comes locked (``lock_candidate``), as for a decision, so an edit and a
+    decision at the same moment queue: the later one sees what the first did. -> the
+    changes, ``{field: {"old", "new"}}`` (personal fields without their values).
+    """
+    if candidate.status != "submitted":
+        raise conflict(
+            "already_decided",
+            _(
+                "The commission has already decided on this application: "
+                "it can no longer be changed."
+            ),
+        )
+    current = nomination_body(candidate)
+    try:
+        data = _normalised(NominationIn().load(_merge(current, patch)))
+    except ValidationError as error:
+        raise validation_error(error) from error
+    before = _flat(current)
+    before["birth_date"] = candidate.birth_date
+    after = _flat(data)
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    if not changed:
+        return {}
+    nomination = data["nomination"]
+    election = candidate.election
+    party = candidate.party
+    if nomination["type"] == "party":
+        if nomination["party_id"] != candidate.party_id:
+            party = db.session.get(Party, nomination["party_id"])
+            if party is None:
+                raise invalid(
+                    [ErrorItem("not_found", _("No such party."), field="nomination.party_id")]
+                )
+        others = (Candidate.election_id == election.id, Candidate.id != candidate.id)
+        if party.id != candidate.party_id and _standing(*others, Candidate.party_id == party.id):
+            raise conflict(
+                "party_already_nominated", _("This party already has a nominee in this election.")
+            )
+    else:
+        party = None
+    if data["iin"] != candidate.iin:
+        others = (Candidate.election_id == election.id, Candidate.id != candidate.id)
+        if _standing(*others, Candidate.iin == data["iin"]):
+            raise conflict(
+                "already_nominated", _("This person is already nominated in this election.")
+            )
+        if _standing_elsewhere(data["iin"], election.id):
+            raise conflict(
+                "already_candidate_elsewhere",
+                _("This person is already standing in another election that is not over."),
+            )
+    for name in (
+        "iin",
+        "last_name",
+        "first_name",
+        "patronymic",
+        "birth_date",
+        "citizenship",
+        "education",
+        "work_experience_years",
+        "deposit_paid",
+        "documents",
+        "legal_capacity",
+        "serving_sentence",
+        "unexpunged_conviction",
+        "corruption_offence",
+        "special_check",
+        "consecutive_terms_in_post",
+    ):
+        setattr(candidate, name, data[name])
+    candidate.nomination_type = nomination["type"]
+    candidate.party = party
+    candidate.party_member = nomination.get("party_member")
+    candidate.signatures_valid = nomination.get("signatures_valid")
+    candidate.settlements_covered = nomination.get("settlements_covered")
+    changes = {
+        name: {"changed": True}
+        if name in PERSONAL_FIELDS
+        else {"old": _jsonable(before.get(name)), "new": _jsonable(after.get(name))}
+        for name in changed
+    }
+    db.session.flush()
+    audit.record(
+        Action.CANDIDATE_UPDATED,
+        "candidate",
+        candidate.id,
+        {
+            "election_id": election.id,
+            "application_number": candidate.application_number,
+            "changes": changes,
+        },
+        actor,
+    )
+    return changes
+
+
 def _standing(*conditions) -> bool:
     query = select(Candidate.id).where(*conditions, Candidate.status.in_(STANDING)).limit(1)
     return db.session.execute(query).first() is not None
@@ -236,7 +423,7 @@ def _require_status(candidate: Candidate, *allowed: str) -> None:
             "invalid_status",
             _(
                 "This cannot be done while the candidate's status is %(status)s.",
-                status=candidate.status,
+                status=candidate_status_label(candidate.status),
             ),
         )
 
@@ -339,12 +526,28 @@ def grounds_explained(candidate: Candidate) -> list[Violation]:
     return [ground(code, profile) for code in candidate.grounds or []]
 
 
+DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+
+
+def normalise_application_number(typed: str) -> str:
+    """As people type it: any case, spaces anywhere, a phone's long dash, or no dash at all."""
+    number = "".join(typed.split()).translate(DASHES).upper()
+    if len(number) == 8 and "-" not in number:
+        number = f"{number[:4]}-{number[4:]}"
+    return number
+
+
+def normalise_iin(typed: str) -> str:
+    """Spaces anywhere (``850101 300 123``, a copy with a no-break space) are dropped."""
+    return "".join(typed.split())
+
+
 def find_application(application_number: str, iin: str) -> Candidate | None:
     """Both must match; the caller answers the same whichever one is wrong."""
     return db.session.execute(
         select(Candidate).where(
-            Candidate.application_number == application_number.strip().upper(),
-            Candidate.iin == iin.strip(),
+            Candidate.application_number == normalise_application_number(application_number),
+            Candidate.iin == normalise_iin(iin),
         )
     ).scalar_one_or_none()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -12,10 +14,16 @@ from wtforms.fields.choices import SelectChoice
 from elections import ratelimit
 from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.candidates import services
-from elections.candidates.forms import FIELD_ALIASES, DecisionForm, NominationForm, StatusForm
+from elections.candidates.forms import (
+    FIELD_ALIASES,
+    DecisionForm,
+    ForgetForm,
+    NominationForm,
+    StatusForm,
+)
 from elections.candidates.grounds import GROUND_CODES, ground
-from elections.candidates.models import STATUSES
-from elections.candidates.presenters import candidate_view, status_view
+from elections.candidates.models import STATUSES, Candidate
+from elections.candidates.presenters import candidate_view, next_step, status_view
 from elections.candidates.schemas import NominationIn
 from elections.errors import ServiceError
 from elections.extensions import db
@@ -68,14 +76,16 @@ def candidates(election_id: int):
     )
 
 
+def _party_choices() -> list[SelectChoice]:
+    return [SelectChoice(p.id, f"{p.short_name} — {pick_language(p.name)}") for p in list_parties()]
+
+
 @bp.route("/elections/<int:election_id>/candidates/new", methods=["GET", "POST"])
 @roles(*COMMISSION)
 def nominate(election_id: int):
     election = _my_election(election_id)
     form = NominationForm()
-    form.party_id.choices = [
-        SelectChoice(p.id, f"{p.short_name} — {pick_language(p.name)}") for p in list_parties()
-    ]
+    form.party_id.choices = _party_choices()
     if form.validate_on_submit():
         try:
             data = NominationIn().load(form.to_data())
@@ -101,6 +111,47 @@ def candidate(candidate_id: int):
     return render_template(
         "candidates/detail.html", candidate=found, view=candidate_view(found), actions=ACTIONS
     )
+
+
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@roles(*COMMISSION)
+def edit(candidate_id: int):
+    """The nomination form again, filled in, until the commission decides."""
+    found = services.get_candidate(candidate_id)
+    ensure_organiser(current_actor(), found.election)
+    page = "candidates/edit.html"
+    if found.status != "submitted":
+        # Decided (perhaps while this form was open): say why, show no form.
+        status = 409 if request.method == "POST" else 200
+        return render_template(page, candidate=found, view=candidate_view(found), form=None), status
+    if request.method == "POST":
+        form = NominationForm()
+    else:
+        form = NominationForm(data=NominationForm.initial_data(found))
+    form.party_id.choices = _party_choices()
+    if form.validate_on_submit():
+        try:
+            changes = services.update(
+                services.lock_candidate(candidate_id), form.to_data(), current_actor()
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            if error.items[0].code == "already_decided":
+                found = services.get_candidate(candidate_id)
+                return render_template(
+                    page, candidate=found, view=candidate_view(found), form=None
+                ), 409
+            attach_errors(form, error, FIELD_ALIASES)
+        else:
+            db.session.commit()
+            if changes:
+                number = found.application_number
+                flash(_("Changes to application %(number)s saved.", number=number))
+            else:
+                flash(_("Nothing was changed."))
+            return redirect(url_for("commission.candidate", candidate_id=candidate_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(page, candidate=found, view=candidate_view(found), form=form), status
 
 
 @bp.route("/candidates/<int:candidate_id>/<action>", methods=["GET", "POST"])
@@ -155,25 +206,73 @@ def _apply(action: str, candidate, form: DecisionForm) -> None:
         services.cancel_registration(candidate, form.grounds.data, note, actor)
 
 
+# A found application stays on the page for this long (a reload, a language switch); the
+# browser keeps only the candidate's id, in the signed session, never the IIN.
+LOOKUP_SECONDS = 15 * 60
+LOOKUP_KEY = "status_lookup"
+
+
+def _remembered():
+    lookup = session.get(LOOKUP_KEY)
+    if not isinstance(lookup, dict) or time.time() - lookup.get("at", 0) > LOOKUP_SECONDS:
+        session.pop(LOOKUP_KEY, None)
+        return None
+    return db.session.get(Candidate, lookup.get("id"))
+
+
+def _status_page(form, found=None, problem=None, status=200, headers=None):
+    result = status_view(found) if found is not None else None
+    body = render_template(
+        "candidates/status.html",
+        form=form,
+        forget=ForgetForm(formdata=None),
+        result=result,
+        next_step=next_step(found) if found is not None else None,
+        problem=problem,
+    )
+    return body, status, headers or {}
+
+
 @public_bp.get("/status")
 @public
 def status():
-    form = StatusForm(request.args)
-    page = "candidates/status.html"
-    # Only a lookup is checked: a bare ?lang=ru must not greet the reader with field errors.
-    asked = any(name in request.args for name in ("application_number", "iin"))
-    if not (asked and form.validate()):
-        return render_template(page, form=form, result=None, problem=None)
+    if any(name in request.args for name in ("application_number", "iin")):
+        # The old lookup by address (a bookmark, a shared link): nothing is looked up or
+        # shown, and the IIN goes no further than this request.
+        session.pop(LOOKUP_KEY, None)
+        flash(
+            _(
+                "For your safety the IIN is no longer taken in the page address. "
+                "Enter it in the form."
+            )
+        )
+        language = request.args.get("lang")
+        target = url_for("candidate_status.status", **({"lang": language} if language else {}))
+        return redirect(target, 303)
+    return _status_page(StatusForm(formdata=None), _remembered())
+
+
+@public_bp.post("/status")
+@public
+def look_up():
+    form = StatusForm()
+    if not form.validate():
+        return _status_page(form, status=422)
     try:
         ratelimit.check("status", "STATUS_LOOKUP_RATE")
         found = services.find_application(form.application_number.data, form.iin.data)
         if found is None:
             raise services.application_not_found()
     except ServiceError as error:
-        problem = error.items[0].message
-        return (
-            render_template(page, form=form, result=None, problem=problem),
-            error.status,
-            error.headers,
-        )
-    return render_template(page, form=form, result=status_view(found), problem=None)
+        return _status_page(form, None, error.items[0].message, error.status, error.headers)
+    session[LOOKUP_KEY] = {"id": found.id, "at": int(time.time())}
+    # Post/redirect/get: a reload or a language switch shows the answer again, sends nothing.
+    return redirect(url_for("candidate_status.status"), 303)
+
+
+@public_bp.post("/status/forget")
+@public
+def forget():
+    if ForgetForm().validate_on_submit():
+        session.pop(LOOKUP_KEY, None)
+    return redirect(url_for("candidate_status.status"), 303)

@@ -96,3 +96,22 @@ def add_user(app):
             return user.id
 
     return make
+
+
+@pytest.fixture
+def guarded(database_url):
+    """An app with CSRF protection on, as in production (the session app turns it off)."""
+    from elections import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-not-for-production",
+            "WTF_CSRF_ENABLED": True,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()

@@ -63,6 +63,7 @@ ACCESS: dict[str, Row] = {
     "commission.nominate": Row(COMMISSION, scoped=True),
     "commission.candidate": Row(COMMISSION, scoped=True),
     "commission.decide": Row(COMMISSION, scoped=True),
+    "commission.edit": Row(COMMISSION, scoped=True),
     "protocols.progress": Row(COMMISSION, scoped=True),
     "results.dashboard": Row(COMMISSION, scoped=True),
     # Protocol pages
@@ -84,10 +85,12 @@ ACCESS: dict[str, Row] = {
     "candidates_api.nominate": Row(COMMISSION, scoped=True),
     "candidates_api.list_candidates": Row(COMMISSION, scoped=True),
     "candidates_api.show": Row(COMMISSION, scoped=True),
+    "candidates_api.update": Row(COMMISSION, scoped=True),
     "candidates_api.decide": Row(COMMISSION, scoped=True),
     "candidates_api.withdraw": Row(COMMISSION, scoped=True),
     "candidates_api.cancel_registration": Row(COMMISSION, scoped=True),
     "candidates_api.status": Row(EVERYONE),
+    "candidates_api.status_by_post": Row(EVERYONE),
     # API: ballot and protocols
     "ballots_api.ballot": Row(EVERYONE),
     "ballots_api.save_protocol": Row(PROTOCOL, scoped=True),
