@@ -22,7 +22,7 @@ Each page is visited once: a path with its query, the query's parameters sorted,
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from playwright.sync_api import Error, Page
@@ -79,6 +79,7 @@ def crawl(
     start_path: str = "/",
     limit: int = 80,
     on_page: Callable[[Page, str], None] | None = None,
+    also: Iterable[str] = (),
 ) -> list[str]:
     """Visit, breadth first, every page reachable from ``start_path`` by links and GET
     forms; return the visited paths (with sorted queries) in the order they were opened.
@@ -86,12 +87,14 @@ def crawl(
 
     At most ``limit`` pages are opened. ``on_page(page, path)``, when given, runs on each
     HTML page once it has loaded, before the crawler reads its links: a test can check
-    or photograph every page without opening it a second time.
+    or photograph every page without opening it a second time. ``also`` names more
+    paths to start from, after ``start_path`` (a test that checks every page, not only
+    the linked ones); a reachability test leaves it empty.
     """
     origin = urlsplit(base_url)
-    start = page_key(urljoin(base_url, start_path))
-    queue: deque[str] = deque([start])
-    seen = {start}
+    starts = [page_key(urljoin(base_url, path)) for path in (start_path, *also)]
+    queue: deque[str] = deque(dict.fromkeys(starts))
+    seen = set(queue)
     visited: list[str] = []
     while queue and len(visited) < limit:
         key = queue.popleft()

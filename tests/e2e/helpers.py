@@ -212,7 +212,12 @@ def overflow(page: Page, width: int) -> str | None:
 
     A mobile browser zooms out to show content wider than the screen, which widens
     ``innerWidth`` too; so both are held to the viewport's own width.
+
+    It measures once the page has loaded: a page whose DOM is there while its stylesheet
+    is still on the way (after a click, the browser revalidates app.css) is laid out
+    without the styles that keep its tables in their scroll boxes, and measures wider.
     """
+    page.wait_for_load_state("load")
     scroll_width, inner_width = page.evaluate(
         "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )
