@@ -145,6 +145,14 @@ STATUS_PARAMETER = {
     "description": "Only candidates with this status.",
     "schema": {"type": "string", "enum": list(STATUSES)},
 }
+DOWNLOAD_PARAMETER = {
+    "name": "download",
+    "in": "query",
+    "required": False,
+    "description": "1: sent as an attachment (Content-Disposition), as the results page's "
+    "download links ask; without it the answer is inline.",
+    "schema": {"type": "string", "enum": ["0", "1"]},
+}
 IDEMPOTENCY_PARAMETER = {
     "name": IDEMPOTENCY_HEADER,
     "in": "header",
@@ -327,7 +335,11 @@ OPERATIONS: dict[str, Operation] = {
     ),
     # Results
     "results_api.results": Operation(
-        "The result of an election", RESULTS, response=ResultOut, errors=(*READ, 404)
+        "The result of an election",
+        RESULTS,
+        response=ResultOut,
+        errors=(*READ, 404),
+        query=(DOWNLOAD_PARAMETER,),
     ),
     "results_api.every_result": Operation(
         "The result of every election",
@@ -345,10 +357,19 @@ OPERATIONS: dict[str, Operation] = {
         errors=(*READ, 404),
     ),
     "results_api.results_csv": Operation(
-        "Results per precinct as CSV", RESULTS, response="csv", errors=(*READ, 404)
+        "Results per precinct as CSV",
+        RESULTS,
+        response="csv",
+        errors=(*READ, 404),
+        description="UTF-8 with a byte-order mark, always an attachment; text cells that begin "
+        "with =, +, -, @, a tab or a carriage return are prefixed with '.",
     ),
     "results_api.results_nist": Operation(
-        "Results in NIST SP 1500-100 v2 JSON", RESULTS, response="nist", errors=(*READ, 404)
+        "Results in NIST SP 1500-100 v2 JSON",
+        RESULTS,
+        response="nist",
+        errors=(*READ, 404),
+        query=(DOWNLOAD_PARAMETER,),
     ),
     "results_api.certify": Operation(
         "Certify the result",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, make_response, request
 
 from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.extensions import db
@@ -16,11 +16,26 @@ bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 RESULTS_OUT = ResultOut(many=True)
 
 
+def wants_download() -> bool:
+    """``?download=1``: the results page's download links. The API answer stays inline."""
+    return request.args.get("download", "0") not in ("0", "false", "no")
+
+
+def as_download(body, filename: str) -> Response:
+    """``body`` (a dict or a Response) sent as an attachment named ``filename``."""
+    response = make_response(body)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @bp.get("/elections/<int:election_id>/results")
 @public
 @cached_public
 def results(election_id: int):
-    return ResultOut().dump(services.result(get_election(election_id)))
+    body = ResultOut().dump(services.result(get_election(election_id)))
+    if wants_download():
+        return as_download(body, f"election-{election_id}-results.json")
+    return body
 
 
 @bp.get("/results")
@@ -47,12 +62,10 @@ def result_versions(election_id: int):
 @cached_public
 def results_csv(election_id: int):
     election = get_election(election_id)
-    return Response(
-        exports.results_csv(election),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="election-{election.id}-results.csv"'
-        },
+    # Always an attachment (api.md, "Open data"), with or without ?download=1.
+    return as_download(
+        Response(exports.results_csv(election), mimetype="text/csv"),
+        f"election-{election.id}-results.csv",
     )
 
 
@@ -60,7 +73,10 @@ def results_csv(election_id: int):
 @public
 @cached_public
 def results_nist(election_id: int):
-    return exports.nist_report(get_election(election_id))
+    body = exports.nist_report(get_election(election_id))
+    if wants_download():
+        return as_download(body, f"election-{election_id}-nist-err.json")
+    return body
 
 
 @bp.post("/elections/<int:election_id>/certify")

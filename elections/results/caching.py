@@ -8,6 +8,10 @@ The key counts rows rather than taking the newest id. Protocol versions, result 
 corrections and candidate events are only ever inserted, so their count grows with every
 commit; the newest id does not: of two concurrent saves, the one that drew the lower id
 may commit second, and a page rendered in between would keep its key.
+
+A reader who already holds the page (a browser revalidating it, as Chromium does on every
+``<meta http-equiv="refresh">``: ``Cache-Control: max-age=0`` with ``If-None-Match``) gets
+304 after that one query, before anything is rendered or looked up.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import threading
 from collections import OrderedDict
 from functools import cache, wraps
 
-from flask import make_response, request, session
+from flask import Response, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.engine import Engine
@@ -59,11 +63,16 @@ def _state_statement():
         .join(candidates, candidates.c.id == events.c.candidate_id)
         .where(candidates.c.election_id == election_id)
         .scalar_subquery(),
+        # Last: whether the count has started is a matter of the clock and election day.
+        select(Election.__table__.c.election_day)
+        .where(Election.__table__.c.id == election_id)
+        .scalar_subquery(),
     )
 
 
 def state_key(election_id: int) -> tuple:
-    """What a results page depends on, in one round trip."""
+    """What a results page depends on, in one round trip: the election's state first, its
+    election day last, row counts between."""
     statement, params = _state_statement(), {"election_id": election_id}
     bind = db.session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
@@ -109,6 +118,9 @@ def _cached(view, kwargs: dict, state: tuple):
         return response
     key = "|".join(map(str, (request.full_path, get_locale(), *state)))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        # The reader holds this very variant (same path and query, language and data).
+        return _shared(Response(status=304), etag)
     with _lock:
         hit = _pages.get(etag)
         if hit is not None:
@@ -129,10 +141,17 @@ def _cached(view, kwargs: dict, state: tuple):
         body, status, headers = hit
         response = make_response(body, status, headers)
     if response.status_code == 200:
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-        response.vary.add("Cookie")
-        response = response.make_conditional(request)
+        response = _shared(response, etag).make_conditional(request)
+    return response
+
+
+def _shared(response: Response, etag: str) -> Response:
+    """The headers of a response any reader may get and any cache may keep."""
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.vary.add("Cookie")  # the language cookie
+    if request.path.startswith("/api/"):
+        response.vary.add("Accept-Language")  # the API's language without ?lang= or cookie
     return response
 
 

@@ -31,10 +31,37 @@ NIST_STATUS = {
 }
 
 
+BOM = "\ufeff"
+# A spreadsheet takes a cell that begins with one of these for a formula (api.md, "Open data").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text cell a spreadsheet shows as text: a leading formula character gets a ``'``.
+    Numbers are left alone (a negative number is a number, not a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    """Rows end in CRLF (RFC 4180): the writer then quotes a cell holding a carriage return
+    too, which a bare LF terminator would leave unquoted, breaking the row."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out, lineterminator="\r\n")
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([safe_cell(value) for value in row])
+
+
 def results_csv(election: Election) -> str:
+    """The CSV text, starting with a UTF-8 byte-order mark so that spreadsheets read it as
+    UTF-8 (Kazakh and Russian names), its text cells safe from formula injection."""
     candidates = ballot_candidates(election)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out.write(BOM)
+    writer = _SafeWriter(out)
     writer.writerow(
         [
             "precinct_number",

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from babel.dates import format_datetime, get_timezone_name
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from elections.auth.access import current_actor, ensure_organiser, public, roles
+from elections.calendar import counting_opens
+from elections.clock import now, service_timezone
 from elections.errors import ServiceError
 from elections.extensions import db
 from elections.forms import attach_errors
-from elections.results import services
-from elections.results.caching import cached_public
+from elections.results import national, services
+from elections.results.caching import cached_by, state_key
 from elections.results.chart import bar_chart
+from elections.results.tally import turnout
+from elections.territory.models import Election
 from elections.territory.services import elections_page, get_election, precinct_counts
 
 bp = Blueprint("results", __name__)
@@ -36,30 +46,176 @@ class CorrectionForm(FlaskForm):
     )
 
 
+# --- Election night: pages that refresh themselves while the count goes on ---------------
+#
+# A results page of an election being counted (not yet certified, 20:00 on election day
+# passed) carries <meta http-equiv="refresh">: no script needed. Chromium reloads the page
+# with If-None-Match, and elections.results.caching answers 304 after one small query while
+# nothing changed. ``?refresh=off`` turns it off for a reader who needs the page to hold still.
+
+REFRESH_SECONDS = 60
+
+
+def refresh_seconds() -> int:
+    return int(current_app.config.get("RESULTS_REFRESH_SECONDS", REFRESH_SECONDS))
+
+
+def refresh_wanted() -> bool:
+    return request.args.get("refresh") != "off"
+
+
+def counting_live(state: str | None, election_day: date | None) -> bool:
+    """The count goes on: not settled, and 20:00 on election day has passed."""
+    if state != "open" or election_day is None:
+        return False
+    return now() >= counting_opens(election_day, service_timezone())
+
+
+def _election_state(election_id: int, **_kwargs) -> tuple:
+    state = state_key(election_id)
+    return (*state, counting_live(state[0], state[-1]), refresh_seconds())
+
+
+def _index_state(**_kwargs) -> tuple:
+    """Every table the index reads, counted, and which open elections' count has started:
+    the index changes at 20:00 of an election day without any row changing."""
+    days = db.session.execute(
+        select(Election.election_day).where(Election.state == "open").distinct()
+    ).scalars()
+    started = sorted(day for day in days if counting_live("open", day))
+    return (*national.published_key(), *started, refresh_seconds())
+
+
+def _utc_offset(moment: datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds()) // 60
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+@bp.app_template_filter("zoned")
+def zoned(value: datetime | str | None, zone: str = "long") -> str:
+    """An instant in the service's time zone, with the zone: "01.12.2026 20:45 (UTC+5,
+    Қазақстан уақыты)"; ``zone="short"`` gives "(UTC+5)" only, for table cells."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # stored instants are UTC
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(service_timezone())
+    locale = str(get_locale() or "kk")
+    text = format_datetime(local, "dd.MM.yyyy HH:mm", tzinfo=local.tzinfo, locale=locale)
+    if zone == "short":
+        return f"{text} ({_utc_offset(local)})"
+    name = get_timezone_name(local, "long", locale=locale)
+    return f"{text} ({_utc_offset(local)}, {name})"
+
+
+def _this_page(**changes: str | None) -> str:
+    """This page's URL with query arguments changed (None drops one)."""
+    args = {**request.args.to_dict(), **changes}
+    args = {name: value for name, value in args.items() if value is not None}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _refresh_context(live: bool) -> dict:
+    refresh = refresh_seconds() if live and refresh_wanted() else None
+    return {
+        "live": live,
+        "refresh": refresh,
+        "updated": now(),
+        "refresh_off_url": _this_page(refresh="off"),
+        "refresh_on_url": _this_page(refresh=None),
+    }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Who is ahead, as the headline says it: ``winner`` (certified), ``leading`` (one
+    candidate ahead, the count not final) or ``level`` (several level in the lead)."""
+
+    kind: str
+    rows: list[dict]
+
+
+@bp.app_template_global("result_standing")
+def result_standing(result: dict) -> Standing | None:
+    rows = result["candidates"]
+    if result["outcome"] == "tie":
+        return None  # the headline announces the tie and the repeat election
+    if result["status"] == "certified":
+        won = [r for r in rows if r["candidate_id"] == result["winner_candidate_id"]]
+        return Standing("winner", won) if won else None
+    most = max((r["votes"] for r in rows), default=0)
+    if most == 0:
+        return None  # nobody leads before the first vote is counted
+    ahead = [r for r in rows if r["votes"] == most]
+    return Standing("leading" if len(ahead) == 1 else "level", ahead)
+
+
+@dataclass(frozen=True)
+class PrecinctTurnout:
+    number: int
+    voters_on_list: int
+    ballots_in_boxes: int | None
+    turnout: float | None
+    reported_at: datetime | None
+
+
+def precinct_turnout(rows) -> list[PrecinctTurnout]:
+    """Turnout of each precinct from its current protocol; the list figure of the precinct
+    register for one not reported yet."""
+    return [
+        PrecinctTurnout(p.number, p.voters_on_list, None, None, None)
+        if v is None
+        else PrecinctTurnout(
+            p.number,
+            v.voters_on_list,
+            v.ballots_in_boxes,
+            turnout(v.ballots_in_boxes, v.voters_on_list),
+            v.created_at,
+        )
+        for p, v in rows
+    ]
+
+
 @bp.get("/results")
 @public
+@cached_by(_index_state)
 def index():
     page = elections_page(request.args.get("page", 1, type=int))
     ids = [e.id for e in page.items]
     sums, totals = services.sums_for(ids), precinct_counts(ids)
     rows = [(e, sums[e.id].reporting, totals[e.id]) for e in page.items]
-    return render_template("results/index.html", rows=rows, page=page)
+    live = any(counting_live(e.state, e.election_day) for e in page.items)
+    return render_template(
+        "results/index.html",
+        rows=rows,
+        page=page,
+        **_refresh_context(live),
+    )
 
 
 @bp.get("/results/<int:election_id>")
 @public
-@cached_public
+@cached_by(_election_state)
 def election(election_id: int):
     election = get_election(election_id)
     result = services.result(election)
+    precincts = services.precinct_rows(election)
+    live = counting_live(election.state, election.election_day)
     return render_template(
         "results/election.html",
         election=election,
         result=result,
         chart=bar_chart(result),
-        precincts=services.precinct_rows(election),
+        precincts=precincts,
+        turnout_rows=precinct_turnout(precincts),
         corrections=services.corrections(election),
         versions=services.versions(election),
+        **_refresh_context(live),
     )
 
 

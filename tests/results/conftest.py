@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from elections.ballots import services as ballot_services
 from elections.ballots.models import Protocol
+from elections.candidates.models import Candidate
 from elections.extensions import db
 from elections.results import caching, national
 from elections.territory.models import Election, Precinct, Unit
@@ -78,6 +79,26 @@ def save(app):
             return version
 
     return store
+
+
+@pytest.fixture
+def counted(app, world, add_candidates, save):
+    """world.election with two candidates; precinct A reported (500/250), B not yet."""
+    c1, c2 = add_candidates(world.election_id, 2)
+    save(world.precinct_a, {c1: 500, c2: 250}, invalid=8, against_all=40)
+    with app.app_context():
+        names = {cid: db.session.get(Candidate, cid).full_name for cid in (c1, c2)}
+        election = db.session.get(Election, world.election_id)
+        unit = {"kk": election.unit.name_kk, "ru": election.unit.name_ru}
+        numbers = {
+            p.id: p.number
+            for p in db.session.execute(
+                select(Precinct).where(Precinct.election_id == world.election_id)
+            ).scalars()
+        }
+    return type(
+        "Counted", (), {"c1": c1, "c2": c2, "names": names, "unit": unit, "numbers": numbers}
+    )
 
 
 @pytest.fixture

@@ -10,10 +10,14 @@ from importlib import resources
 import pytest
 from jsonschema.validators import validator_for
 
+from elections.candidates.models import Candidate
 from elections.extensions import db
-from elections.territory.models import Precinct
+from elections.results import caching, exports
+from elections.territory.models import Election, Precinct
+from tests import factories
 from tests.results.support import certify
 
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: spreadsheets then read the names right
 CSV_COLUMNS = [
     "precinct_number",
     "precinct_id",
@@ -43,8 +47,16 @@ def csv_rows(client, election_id):
     response = client.get(f"/api/v1/elections/{election_id}/results.csv")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert response.mimetype_params == {"charset": "utf-8"}
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="election-{election_id}-results.csv"'
+    )
+    body = response.get_data()
+    assert body.startswith(BOM), body[:10]
+    assert not body.startswith(BOM * 2)
+    text = body[len(BOM) :].decode("utf-8")
+    assert text.endswith("\r\n")  # RFC 4180 rows
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def nist_report(client, election_id, validator):
@@ -231,3 +243,133 @@ def test_open_data_of_an_election_without_precincts_yet(client, make_election, n
     assert rows == []
     assert report["Status"] == "unofficial-partial"
     assert contest_of(report)[1]["TotalSubUnits"] == 0
+
+
+# --- Downloads (issue 11, defect 9) ------------------------------------------------------
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_start_with_a_quote(
+    app, client, world, save
+):
+    names = ["=HYPERLINK(1)", "+77", "-1", "@SUM(A1)", "\tТаб", "\rCR", "Абенов"]
+    with app.app_context():
+        election = db.session.get(Election, world.election_id)
+        ids = {
+            factories.CandidateFactory(election=election, status="registered", last_name=n).id: n
+            for n in names
+        }
+        full = {cid: db.session.get(Candidate, cid).full_name for cid in ids}
+        db.session.commit()
+    save(world.precinct_a, dict.fromkeys(ids, 1))
+
+    header, *rows = csv_rows(client, world.election_id)
+
+    cells = {cell.rsplit(" (", 1)[1].rstrip(")"): cell for cell in header[len(CSV_COLUMNS) :]}
+    for cid, last_name in ids.items():
+        cell = cells[str(cid)]
+        if last_name == "Абенов":
+            assert cell == f"{full[cid]} ({cid})"
+        else:
+            assert cell == f"'{full[cid]} ({cid})", cell
+    # Figures stay numbers: nothing else starts with a quote.
+    assert all(not cell.startswith("'") for row in rows for cell in row)
+
+
+def test_safe_cell_leaves_numbers_and_plain_text_alone():
+    assert exports.safe_cell(-5) == -5
+    assert exports.safe_cell(0) == 0
+    assert exports.safe_cell("") == ""
+    assert exports.safe_cell("Абенов -1") == "Абенов -1"
+    assert [exports.safe_cell(c + "x") for c in "=+-@\t\r"] == [
+        "'=x",
+        "'+x",
+        "'-x",
+        "'@x",
+        "'\tx",
+        "'\rx",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tail", "filename"),
+    [("results", "results.json"), ("results/nist-err", "nist-err.json")],
+)
+def test_json_downloads_are_attachments_and_the_api_answers_stay_inline(
+    client, world, add_candidates, save, tail, filename
+):
+    c1, c2 = add_candidates(world.election_id, 2)
+    save(world.precinct_a, {c1: 5, c2: 3})
+    url = f"/api/v1/elections/{world.election_id}/{tail}"
+
+    inline = client.get(url)
+    download = client.get(url + "?download=1")
+
+    assert inline.status_code == download.status_code == 200
+    assert "Content-Disposition" not in inline.headers
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="election-{world.election_id}-{filename}"'
+    )
+    assert inline.mimetype == download.mimetype == "application/json"
+    strip = (
+        (lambda d: {k: v for k, v in d.items() if k != "GeneratedDate"})
+        if "nist" in tail
+        else (lambda d: d)
+    )
+    assert strip(download.get_json()) == strip(inline.get_json())
+
+
+@pytest.mark.parametrize("tail", ["results", "results/nist-err"])
+def test_the_download_and_inline_variants_keep_their_own_cache_entries_and_etags(
+    client, world, add_candidates, save, tail
+):
+    c1, c2 = add_candidates(world.election_id, 2)
+    save(world.precinct_a, {c1: 5, c2: 3})
+    url = f"/api/v1/elections/{world.election_id}/{tail}"
+
+    # Each order: the second variant asked is not the first one's cache entry.
+    caching.clear()
+    inline_first = client.get(url)
+    download_second = client.get(url + "?download=1")
+    caching.clear()
+    download_first = client.get(url + "?download=1")
+    inline_second = client.get(url)
+
+    for inline in (inline_first, inline_second):
+        assert "Content-Disposition" not in inline.headers
+    for download in (download_first, download_second):
+        assert download.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert inline_first.headers["ETag"] == inline_second.headers["ETag"]
+    assert download_first.headers["ETag"] == download_second.headers["ETag"]
+    assert inline_first.headers["ETag"] != download_first.headers["ETag"]
+
+    # An inline copy's ETag does not stand for the download, nor the other way round.
+    crossed = client.get(
+        url + "?download=1", headers={"If-None-Match": inline_first.headers["ETag"]}
+    )
+    assert crossed.status_code == 200
+    assert crossed.headers["Content-Disposition"].startswith("attachment;")
+    crossed = client.get(url, headers={"If-None-Match": download_first.headers["ETag"]})
+    assert crossed.status_code == 200
+    assert "Content-Disposition" not in crossed.headers
+    # Each revalidates itself, also from a process that forgot the page.
+    caching.clear()
+    for variant, response in ((url, inline_first), (url + "?download=1", download_first)):
+        again = client.get(variant, headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304
+        assert again.headers["ETag"] == response.headers["ETag"]
+
+
+def test_the_csv_download_revalidates_and_its_cached_copy_keeps_bom_and_attachment(
+    client, world, add_candidates, save
+):
+    c1, c2 = add_candidates(world.election_id, 2)
+    save(world.precinct_a, {c1: 5, c2: 3})
+    url = f"/api/v1/elections/{world.election_id}/results.csv"
+    first = client.get(url)
+    cached = client.get(url)  # from the page cache
+
+    assert cached.get_data() == first.get_data()
+    assert cached.get_data().startswith(BOM)
+    assert cached.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert cached.headers["Content-Type"] == first.headers["Content-Type"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

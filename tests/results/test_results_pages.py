@@ -9,30 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from elections.ballots.models import ProtocolVersion
-from elections.candidates.models import Candidate
 from elections.extensions import db
-from elections.territory.models import Election, Precinct
 from tests.results.support import certify
-
-
-@pytest.fixture
-def counted(app, world, add_candidates, save):
-    """world.election with two candidates; precinct A reported (500/250), B not yet."""
-    c1, c2 = add_candidates(world.election_id, 2)
-    save(world.precinct_a, {c1: 500, c2: 250}, invalid=8, against_all=40)
-    with app.app_context():
-        names = {cid: db.session.get(Candidate, cid).full_name for cid in (c1, c2)}
-        election = db.session.get(Election, world.election_id)
-        unit = {"kk": election.unit.name_kk, "ru": election.unit.name_ru}
-        numbers = {
-            p.id: p.number
-            for p in db.session.execute(
-                select(Precinct).where(Precinct.election_id == world.election_id)
-            ).scalars()
-        }
-    return type(
-        "Counted", (), {"c1": c1, "c2": c2, "names": names, "unit": unit, "numbers": numbers}
-    )
 
 
 def page_of(client, election_id, query=""):
@@ -128,7 +106,8 @@ def test_election_page_shows_the_headline_chart_table_and_downloads_in_each_lang
         "40",
     ]
     assert any(f"№ {counted.numbers[world.precinct_b]}<" in r for r in rows)
-    for href in ("results.csv", "results", "results/nist-err"):
+    # The download links: the CSV is always an attachment, JSON and NIST ask to be one.
+    for href in ("results.csv", "results?download=1", "results/nist-err?download=1"):
         assert f'href="/api/v1/elections/{world.election_id}/{href}"' in text
 
 
