@@ -2,55 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 
+from elections import labels
 from elections.clock import service_timezone
 from elections.i18n import COOKIE, pick_language
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
-STATUS_LABELS = {
-    "called": _l("called"),
-    "nomination": _l("nomination open"),
-    "registration": _l("registration of candidates"),
-    "campaign": _l("campaign"),
-    "voting": _l("voting day"),
-    "counting": _l("counting"),
-    "certified": _l("result certified"),
-    "repeat_required": _l("repeat election required"),
-}
-CANDIDATE_STATUS_LABELS = {
-    "submitted": _l("submitted"),
-    "registered": _l("registered"),
-    "refused": _l("refused"),
-    "withdrawn": _l("withdrawn"),
-    "registration_cancelled": _l("registration cancelled"),
-    "elected": _l("elected"),
-    "not_elected": _l("not elected"),
-}
-UNIT_KIND_LABELS = {
-    "region": _l("region"),
-    "city_republican": _l("city of republican significance"),
-    "district": _l("district"),
-    "city_regional": _l("city of regional significance"),
-    "city_district": _l("city of district significance"),
-    "rural_district": _l("rural district"),
-    "village": _l("village"),
-    "settlement": _l("settlement"),
-}
+# Kept here under their old names for code that imports them from this module.
+STATUS_LABELS = labels.ELECTION_STATUS_LABELS
+CANDIDATE_STATUS_LABELS = labels.CANDIDATE_STATUS_LABELS
+UNIT_KIND_LABELS = labels.UNIT_KIND_LABELS
 
 
 def current_language() -> str:
     return str(get_locale() or "kk")
 
 
-def local_datetime(value) -> str:
-    if value is None:
+def utc_offset(moment: datetime) -> str:
+    """The offset of an aware local time as "UTC+5" (or "UTC+5:30", "UTC−3")."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_datetime(value: datetime | str | None) -> str:
+    """An instant as the reader's local date and time, with the zone it is told in:
+    "13.09.2026 20:00 (UTC+5)". ISO text and naive values (stored UTC) are accepted too."""
+    if not value:
         return ""
-    return format_datetime(value.astimezone(service_timezone()), "dd.MM.yyyy HH:mm")
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(service_timezone())
+    text = format_datetime(local, "dd.MM.yyyy HH:mm")
+    return f"{text} ({utc_offset(local)})"
 
 
 def local_date(value: date | str | None) -> str:
@@ -67,11 +59,8 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
 
-    app.jinja_env.globals["status_label"] = lambda code: STATUS_LABELS.get(code, code)
-    app.jinja_env.globals["candidate_status_label"] = lambda code: CANDIDATE_STATUS_LABELS.get(
-        code, code
-    )
-    app.jinja_env.globals["unit_kind_label"] = lambda code: UNIT_KIND_LABELS.get(code, code)
+    app.jinja_env.filters.update(labels.FILTERS)
+    app.jinja_env.globals.update(labels.GLOBALS)
 
     @app.context_processor
     def inject():

@@ -5,10 +5,17 @@ A commission may cite any eligibility violation code, or one of these. Standard 
 
 from __future__ import annotations
 
-from elections.candidates.rules import ELECTION_LAW, VIOLATION_CODES, Violation, describe
+from elections.candidates.rules import (
+    ELECTION_LAW,
+    VIOLATION_CODES,
+    Violation,
+    describe,
+    election_law,
+)
 from elections.rules import Profile
 
 REGISTRATION_BASIS = f"{ELECTION_LAW}, art. 113-5"
+REGISTRATION_BASIS_TEXT = election_law("113-5")
 
 EXTRA_GROUNDS: dict[str, dict[str, str]] = {
     "nomination_rules_broken": {
@@ -44,7 +51,12 @@ GROUND_CODES: tuple[str, ...] = VIOLATION_CODES + tuple(EXTRA_GROUNDS)
 
 
 def ground(code: str, profile: Profile) -> Violation:
-    """The message and legal basis of a ground cited by a commission."""
+    """The message and legal basis (in each language) of a ground cited by a commission."""
     if code in EXTRA_GROUNDS:
-        return Violation(code=code, message=EXTRA_GROUNDS[code], legal_basis=REGISTRATION_BASIS)
+        return Violation(
+            code=code,
+            message=EXTRA_GROUNDS[code],
+            legal_basis=REGISTRATION_BASIS,
+            basis=dict(REGISTRATION_BASIS_TEXT),
+        )
     return describe(code, profile)

@@ -15,7 +15,8 @@ def violation_view(violation: Violation) -> dict:
     return {
         "code": violation.code,
         "message": pick_language(violation.message),
-        "legal_basis": violation.legal_basis,
+        "legal_basis": violation.legal_basis,  # the API's English citation
+        "basis": pick_language(violation.basis) or violation.legal_basis,  # the reader's
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
@@ -19,6 +19,55 @@ CITIZENSHIP_BASIS = f"{ELECTION_LAW}, art. 4"
 DISQUALIFICATION_BASIS = f"{ELECTION_LAW}, art. 113-2; LG law art. 36-2"
 PARTY_NOMINATION_BASIS = f"{ELECTION_LAW}, art. 113-3 (a party nominates its own members only)"
 DOCUMENTS_BASIS = f"{ELECTION_LAW}, art. 113-4 (nomination documents)"
+
+# The laws as pages cite them in each language (the English citations above are the API's).
+LAW_NAMES: dict[str, dict[str, str]] = {
+    "elections": {
+        "kk": "«Қазақстан Республикасындағы сайлау туралы» Конституциялық заң",
+        "ru": "Конституционный закон «О выборах в Республике Казахстан»",
+        "en": ELECTION_LAW,
+    },
+    "local_government": {
+        "kk": "«Қазақстан Республикасындағы жергілікті мемлекеттік басқару және өзін-өзі "
+        "басқару туралы» Заң",
+        "ru": "Закон «О местном государственном управлении и самоуправлении в Республике "
+        "Казахстан»",
+        "en": "LG law",
+    },
+}
+
+
+def election_law(article: str, note: dict[str, str] | None = None) -> dict[str, str]:
+    """``art. <article>`` of the election law, with an optional note, in each language."""
+    law = LAW_NAMES["elections"]
+    text = {
+        "kk": f"{law['kk']}, {article}-бап",
+        "ru": f"{law['ru']}, ст. {article}",
+        "en": f"{law['en']}, art. {article}",
+    }
+    if note:
+        text = {lang: f"{text[lang]} ({note[lang]})" for lang in text}
+    return text
+
+
+CITIZENSHIP_BASIS_TEXT = election_law("4")
+DISQUALIFICATION_BASIS_TEXT = {
+    lang: f"{text}; {LAW_NAMES['local_government'][lang]}"
+    + (" art. 36-2" if lang == "en" else ", ст. 36-2" if lang == "ru" else ", 36-2-бап")
+    for lang, text in election_law("113-2").items()
+}
+PARTY_NOMINATION_BASIS_TEXT = election_law(
+    "113-3",
+    {
+        "kk": "партия тек өз мүшелерін ұсынады",
+        "ru": "партия выдвигает только своих членов",
+        "en": "a party nominates its own members only",
+    },
+)
+DOCUMENTS_BASIS_TEXT = election_law(
+    "113-4",
+    {"kk": "ұсыну құжаттары", "ru": "документы для выдвижения", "en": "nomination documents"},
+)
 
 KAZAKHSTAN = "KZ"
 NOMINATION_TYPES = ("party", "self")
@@ -117,7 +166,8 @@ class Territory:
 class Violation:
     code: str
     message: Text
-    legal_basis: str
+    legal_basis: str  # the English citation, as the API gives it
+    basis: Text = field(default_factory=dict)  # the same in each language, for pages
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -245,12 +295,13 @@ def _fixed(text: Text) -> Callable[[Profile], Text]:
     return lambda _profile: dict(text)
 
 
-def _basis(rule: str) -> Callable[[Profile], str]:
-    return lambda profile: profile.basis_of(rule)
+def _basis(rule: str) -> Callable[[Profile], Text]:
+    return lambda profile: profile.basis_text_of(rule)
 
 
-def _constant(basis: str) -> Callable[[Profile], str]:
-    return lambda _profile: basis
+def _constant(basis: Text | str) -> Callable[[Profile], Text]:
+    text = basis if isinstance(basis, dict) else {"en": basis}
+    return lambda _profile: dict(text)
 
 
 # Per code: the requirement as a sentence (with the profile's figures) and its legal basis.
@@ -263,7 +314,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "Only a citizen of the Republic of Kazakhstan may stand for akim.",
             }
         ),
-        _constant(CITIZENSHIP_BASIS),
+        _constant(CITIZENSHIP_BASIS_TEXT),
     ),
     "age_below_minimum": (_requirement_age, _basis("min_age")),
     "education_insufficient": (_requirement_education, _basis("education_levels")),
@@ -276,7 +327,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "The candidate has been declared legally incapable by a court.",
             }
         ),
-        _constant(DISQUALIFICATION_BASIS),
+        _constant(DISQUALIFICATION_BASIS_TEXT),
     ),
     "serving_sentence": (
         _fixed(
@@ -286,7 +337,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "The candidate is serving a sentence imposed by a court.",
             }
         ),
-        _constant(DISQUALIFICATION_BASIS),
+        _constant(DISQUALIFICATION_BASIS_TEXT),
     ),
     "unexpunged_conviction": (
         _fixed(
@@ -299,7 +350,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "lifted as the law provides.",
             }
         ),
-        _constant(DISQUALIFICATION_BASIS),
+        _constant(DISQUALIFICATION_BASIS_TEXT),
     ),
     "corruption_offence": (
         _fixed(
@@ -309,7 +360,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "A court has established that the candidate committed a corruption offence.",
             }
         ),
-        _constant(DISQUALIFICATION_BASIS),
+        _constant(DISQUALIFICATION_BASIS_TEXT),
     ),
     "special_check_failed": (
         _fixed(
@@ -319,7 +370,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "The candidate did not pass the special check.",
             }
         ),
-        _constant(DISQUALIFICATION_BASIS),
+        _constant(DISQUALIFICATION_BASIS_TEXT),
     ),
     "special_check_pending": (
         _fixed(
@@ -329,7 +380,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "The special check of the candidate is not complete yet.",
             }
         ),
-        _constant(DISQUALIFICATION_BASIS),
+        _constant(DISQUALIFICATION_BASIS_TEXT),
     ),
     "term_limit_reached": (_requirement_terms, _basis("max_consecutive_terms")),
     "party_membership_required": (
@@ -342,7 +393,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "member of the party.",
             }
         ),
-        _constant(PARTY_NOMINATION_BASIS),
+        _constant(PARTY_NOMINATION_BASIS_TEXT),
     ),
     "signatures_insufficient": (_requirement_signatures, _basis("signature_voter_share")),
     "settlements_insufficient": (_requirement_settlements, _basis("signature_settlement_share")),
@@ -355,7 +406,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
                 "en": "Not all documents required for nomination have been filed.",
             }
         ),
-        _constant(DOCUMENTS_BASIS),
+        _constant(DOCUMENTS_BASIS_TEXT),
     ),
 }
 
@@ -368,7 +419,8 @@ def describe(code: str, profile: Profile) -> Violation:
     if code not in _RULES:
         raise ValueError(f"unknown violation code {code!r}")
     requirement, basis = _RULES[code]
-    return Violation(code=code, message=requirement(profile), legal_basis=basis(profile))
+    text = basis(profile)
+    return Violation(code=code, message=requirement(profile), legal_basis=text["en"], basis=text)
 
 
 def _violation(code: str, profile: Profile, detail: Text | None = None) -> Violation:
@@ -376,7 +428,9 @@ def _violation(code: str, profile: Profile, detail: Text | None = None) -> Viola
     if detail is None:
         return generic
     message = {lang: f"{text} {detail[lang]}" for lang, text in generic.message.items()}
-    return Violation(code=code, message=message, legal_basis=generic.legal_basis)
+    return Violation(
+        code=code, message=message, legal_basis=generic.legal_basis, basis=generic.basis
+    )
 
 
 def required_documents(nomination_type: str) -> tuple[str, ...]:
@@ -407,7 +461,7 @@ def check_eligibility(
 
     age = age_on(facts.birth_date, election_day)
     if age < profile.min_age:
-        day = election_day.isoformat()
+        day = election_day.strftime("%d.%m.%Y")  # as pages write dates
         found.append(
             _violation(
                 "age_below_minimum",

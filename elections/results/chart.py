@@ -6,9 +6,6 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from elections.ballots.paper import AGAINST_ALL_LABEL
-from elections.i18n import pick_language
-
 ROW_HEIGHT = 34
 LABEL_WIDTH = 260
 BAR_WIDTH = 380
@@ -46,7 +43,8 @@ def bar_chart(result: dict) -> Chart:
     ]
     boxes = result["ballots_in_boxes"] or 0
     against_share = round(result["against_all"] / boxes, 4) if boxes else 0.0
-    rows.append((pick_language(AGAINST_ALL_LABEL), result["against_all"], against_share, False))
+    # The ballot paper is printed in Kazakh and Russian; the chart speaks the page's language.
+    rows.append((_("Against all"), result["against_all"], against_share, False))
     most = max((votes for _n, votes, _s, _w in rows), default=0) or 1
     bars = [
         Bar(label, votes, share_, 10 + i * ROW_HEIGHT, round(BAR_WIDTH * votes / most), winner)

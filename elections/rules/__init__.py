@@ -4,14 +4,20 @@ Each profile is a JSON file in ``profiles/`` holding, for one election kind and
 period, every value with the legal basis it rests on. An election keeps a
 snapshot of its profile from the day it is called, so a later edit of a file
 never changes an election in progress. Standard library only.
+
+A rule's basis is a text in each language, ``{"kk", "ru", "en"}``: pages show the
+reader's, the API the English citation. Snapshots taken before the bases were translated
+hold the English text alone; a shipped profile with the same English text lends them its
+translations.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from fractions import Fraction
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -54,9 +60,37 @@ class Profile:
     publication_due_days_after: int
     basis: dict[str, str]
     data: dict[str, Any]
+    basis_text: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def basis_of(self, rule: str) -> str:
+        """The English citation of a rule's basis (as the API gives it)."""
         return self.basis[rule]
+
+    def basis_text_of(self, rule: str) -> dict[str, str]:
+        """A rule's basis in each language, ``{"kk", "ru", "en"}``."""
+        return self.basis_text.get(rule) or {"en": self.basis[rule]}
+
+
+def _basis_texts(rules: dict[str, Any]) -> dict[str, dict[str, str]]:
+    texts = {}
+    for name, entry in rules.items():
+        basis = entry["basis"]
+        if isinstance(basis, dict):
+            texts[name] = dict(basis)
+        else:
+            texts[name] = _shipped_bases().get(basis) or {"en": basis}
+    return texts
+
+
+@cache
+def _shipped_bases() -> dict[str, dict[str, str]]:
+    """Every translated basis of the shipped profiles, by its English text."""
+    found: dict[str, dict[str, str]] = {}
+    for entry in _profile_files().values():
+        for rule in json.loads(entry.read_text(encoding="utf-8"))["rules"].values():
+            if isinstance(rule["basis"], dict):
+                found[rule["basis"]["en"]] = dict(rule["basis"])
+    return found
 
 
 def profile_from_dict(data: dict[str, Any]) -> Profile:
@@ -83,9 +117,14 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
         refund_vote_share=Fraction(value["refund_vote_share"]),
         results_due_days_after=int(value["results_due_days_after"]),
         publication_due_days_after=int(value["publication_due_days_after"]),
-        basis={name: entry["basis"] for name, entry in rules.items()},
+        basis={name: _english(entry["basis"]) for name, entry in rules.items()},
         data=data,
+        basis_text=_basis_texts(rules),
     )
+
+
+def _english(basis: str | dict[str, str]) -> str:
+    return basis["en"] if isinstance(basis, dict) else basis
 
 
 def _profile_files():

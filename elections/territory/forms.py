@@ -1,5 +1,6 @@
 """Admin forms for units, parties, elections and precincts."""
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
@@ -7,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from elections.db import INTEGER_MAX
+from elections.labels import ELECTION_KIND_LABELS, UNIT_KIND_LABELS, profile_label
 from elections.rules import ELECTION_KINDS, profile_keys
 from elections.territory.models import UNIT_KINDS
 
@@ -16,7 +18,9 @@ KATO = Regexp(r"^[0-9]{9}\Z", message=_l("A KATO code is 9 digits."))
 class UnitForm(FlaskForm):
     kato = StringField(_l("KATO code"), validators=[DataRequired(), KATO])
     parent_kato = StringField(_l("Parent unit KATO code"), validators=[Optional(), KATO])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind) for kind in UNIT_KINDS])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(kind, UNIT_KIND_LABELS[kind]) for kind in UNIT_KINDS]
+    )
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
 
@@ -43,13 +47,16 @@ class PartyForm(FlaskForm):
 
 class ElectionForm(FlaskForm):
     unit_kato = StringField(_l("KATO code of the elected unit"), validators=[DataRequired(), KATO])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind) for kind in ELECTION_KINDS])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(kind, ELECTION_KIND_LABELS[kind]) for kind in ELECTION_KINDS],
+    )
     called_on = DateField(_l("Called on"), validators=[DataRequired()])
     election_day = DateField(_l("Election day"), validators=[DataRequired()])
     profile = SelectField(
         _l("Rule profile"),
         choices=[SelectChoice("", _l("Default for the kind and date"))]
-        + [SelectChoice(key) for key in profile_keys()],
+        + [SelectChoice(key, LazyString(profile_label, key)) for key in profile_keys()],
     )
 
     def to_data(self) -> dict:

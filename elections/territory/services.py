@@ -16,6 +16,7 @@ from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, conflict, invalid, not_found
 from elections.extensions import db
 from elections.rules import UnknownProfile, default_profile_key, load_profile
+from elections.templating import local_date
 from elections.territory.models import (
     DISTRICT_ELECTED_KINDS,
     ORGANISER_KINDS,
@@ -156,8 +157,8 @@ def call_election(data: dict, actor) -> Election:
                     "invalid",
                     _(
                         "Give a date from %(first)s to %(last)s.",
-                        first=EARLIEST_DAY.isoformat(),
-                        last=LATEST_DAY.isoformat(),
+                        first=local_date(EARLIEST_DAY),
+                        last=local_date(LATEST_DAY),
                     ),
                     field=name,
                 )

@@ -1,0 +1,112 @@
+"""The reader's words for the app's codes: one place for forms, templates and pages.
+
+A code (``rural_district``, ``rural-2026``) never reaches a page as it is: forms take
+their choices from here, templates call the globals and filters that
+``elections.templating`` installs from here. An unknown code is shown as it is, so that
+nothing is hidden, and the browser test ``tests/e2e/test_pages_speak_their_language.py``
+finds it.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from elections.i18n import pick_language
+
+ELECTION_STATUS_LABELS = {
+    "called": _l("called"),
+    "nomination": _l("nomination open"),
+    "registration": _l("registration of candidates"),
+    "campaign": _l("campaign"),
+    "voting": _l("voting day"),
+    "counting": _l("counting"),
+    "certified": _l("result certified"),
+    "repeat_required": _l("repeat election required"),
+}
+CANDIDATE_STATUS_LABELS = {
+    "submitted": _l("submitted"),
+    "registered": _l("registered"),
+    "refused": _l("refused"),
+    "withdrawn": _l("withdrawn"),
+    "registration_cancelled": _l("registration cancelled"),
+    "elected": _l("elected"),
+    "not_elected": _l("not elected"),
+}
+UNIT_KIND_LABELS = {
+    "region": _l("region"),
+    "city_republican": _l("city of republican significance"),
+    "district": _l("district"),
+    "city_regional": _l("city of regional significance"),
+    "city_district": _l("city of district significance"),
+    "rural_district": _l("rural district"),
+    "village": _l("village"),
+    "settlement": _l("settlement"),
+}
+ELECTION_KIND_LABELS = {
+    # TRANSLATORS: the kind of an akim election: of a rural district, village, settlement
+    # or town of district significance.
+    "rural": _l("election of a rural akim"),
+    # TRANSLATORS: the kind of an akim election: of a district or a city of regional
+    # significance.
+    "district": _l("election of a district akim"),
+}
+
+
+def _label(table: dict, code: str | None) -> str:
+    if code is None:
+        return ""
+    return str(table.get(code, code))
+
+
+def election_status_label(code: str | None) -> str:
+    return _label(ELECTION_STATUS_LABELS, code)
+
+
+def candidate_status_label(code: str | None) -> str:
+    return _label(CANDIDATE_STATUS_LABELS, code)
+
+
+def unit_kind_label(code: str | None) -> str:
+    return _label(UNIT_KIND_LABELS, code)
+
+
+def election_kind_label(code: str | None) -> str:
+    return _label(ELECTION_KIND_LABELS, code)
+
+
+def profile_label(key: str | None) -> str:
+    """A shipped rule profile's title in the reader's language (its key if none ships)."""
+    from elections.rules import UnknownProfile, load_profile
+
+    if not key:
+        return ""
+    try:
+        return pick_language(load_profile(key).title) or key
+    except UnknownProfile:
+        return key
+
+
+def election_profile_label(election) -> str:
+    """The title of the profile an election keeps (its snapshot), in the reader's language."""
+    title = election.profile.title if election.profile_snapshot else None
+    return pick_language(title) if title else profile_label(election.profile_key)
+
+
+def ground_label(code: str, profile) -> str:
+    """A ground of refusal or cancellation as the sentence it stands for (not its code)."""
+    from elections.candidates.grounds import GROUND_CODES, ground
+
+    if code not in GROUND_CODES:
+        return code
+    return pick_language(ground(code, profile).message)
+
+
+GLOBALS = {
+    "status_label": election_status_label,
+    "candidate_status_label": candidate_status_label,
+    "unit_kind_label": unit_kind_label,
+    "election_kind_label": election_kind_label,
+    "profile_label": profile_label,
+    "election_profile_label": election_profile_label,
+}
+FILTERS = {"ground_label": ground_label}
