@@ -50,6 +50,8 @@ ACCESS: dict[str, Row] = {
     "results.election": Row(EVERYONE),
     "ballot_paper.ballot": Row(EVERYONE),
     "candidate_status.status": Row(EVERYONE),
+    "candidate_status.look_up": Row(EVERYONE),
+    "candidate_status.forget": Row(EVERYONE),
     "openapi.page": Row(EVERYONE),
     "openapi.openapi_json": Row(EVERYONE),
     # CEC administration pages
