@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -90,10 +91,20 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def without_language(target: str) -> str:
+    """``target`` without a ``lang`` parameter in its query: a ``?lang=`` left in the page
+    one comes from would otherwise win over the language just chosen."""
+    parts = urlsplit(target)
+    if not parts.query:
+        return target
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != COOKIE]
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
+
+
 @bp.get("/lang/<code>")
 @public
 def switch(code: str):
-    response = redirect(safe_next(request.args.get("next")))
+    response = redirect(without_language(safe_next(request.args.get("next"))))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
