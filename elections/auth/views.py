@@ -11,10 +11,10 @@ from elections import ratelimit
 from elections.auth import services
 from elections.auth.access import public
 from elections.auth.forms import LoginForm
+from elections.auth.landing import after_sign_in
 from elections.auth.models import User
 from elections.errors import ServiceError
 from elections.extensions import db, login_manager
-from elections.i18n import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -51,7 +51,7 @@ def login():
         db.session.commit()  # failures and lockouts are kept even though sign-in is refused
         if result.user is not None:
             login_user(result.user)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(after_sign_in(result.user, request.args.get("next")))
         status = 401
         if result.locked:
             minutes = current_app.config["LOGIN_LOCK_MINUTES"]

@@ -51,8 +51,17 @@ def ballot(election_id: int):
 @bp.get("/precinct")
 @roles("precinct_secretary")
 def my_precinct():
-    precinct_id = current_actor().precinct_id
-    return redirect(url_for("protocols.protocol", precinct_id=precinct_id))
+    """The secretary's home: the precinct, where its protocol stands, and the form."""
+    precinct = _precinct(current_actor().precinct_id or 0)
+    election = precinct.election
+    return render_template(
+        "ballots/precinct.html",
+        precinct=precinct,
+        election=election,
+        current=services.current_version(precinct),
+        locked=election.state != "open",
+        opens=services.count_not_started(election),
+    )
 
 
 def _precinct(precinct_id: int) -> Precinct:

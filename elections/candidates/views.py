@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from elections import ratelimit
 from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.candidates import services
+from elections.candidates.desk import election_desk
 from elections.candidates.forms import (
     FIELD_ALIASES,
     DecisionForm,
@@ -48,12 +49,21 @@ ACTIONS = {
 @bp.get("/")
 @roles(*COMMISSION)
 def index():
+    """The commission's home: what awaits it in each election it organises, then every
+    page of each election."""
+    actor = current_actor()
     elections = db.session.execute(
         select(Election)
-        .where(Election.organiser_id == current_actor().commission_unit_id)
+        .where(Election.organiser_id == actor.commission_unit_id)
         .order_by(Election.election_day)
     ).scalars()
-    return render_template("candidates/commission.html", elections=list(elections))
+    desks = [election_desk(election) for election in elections]
+    return render_template(
+        "candidates/commission.html",
+        commission=actor.commission,
+        desks=desks,
+        is_chair=actor.role == "territorial_chair",
+    )
 
 
 def _my_election(election_id: int) -> Election:

@@ -51,7 +51,7 @@ def test_right_password_signs_in_and_goes_to_a_local_next(client, world):
 def test_sign_in_never_redirects_off_site(client, world, next_url):
     response = sign_in(client, world.usernames["cec_admin"], PASSWORD, next_url)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/admin/elections"  # the administrator's home
 
 
 @pytest.mark.parametrize(

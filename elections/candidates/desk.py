@@ -1,0 +1,47 @@
+"""What awaits a territorial commission in one election: the content of its home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from elections.ballots.services import count_not_started, progress
+from elections.candidates.models import Candidate
+from elections.candidates.services import list_candidates
+from elections.clock import now, service_timezone
+from elections.territory.models import Election, Precinct
+
+
+@dataclass(frozen=True)
+class ElectionDesk:
+    election: Election
+    status: str  # the calendar phase, or the settled state
+    awaiting: list[Candidate]  # applications taken in, no decision yet
+    missing: list[Precinct]  # precincts without a protocol, once the count has started
+    reported: int
+    total: int
+    count_opens: datetime | None  # when the count starts, while it is still to come
+
+    @property
+    def counting(self) -> bool:
+        return self.count_opens is None and self.election.state == "open"
+
+    @property
+    def awaits_certification(self) -> bool:
+        """The count is under way and no result is certified: the chair's to finish."""
+        return self.counting and self.total > 0
+
+
+def election_desk(election: Election) -> ElectionDesk:
+    rows = progress(election)
+    opens = count_not_started(election)
+    missing = [precinct for precinct, version in rows if version is None]
+    return ElectionDesk(
+        election=election,
+        status=election.status_at(now(), service_timezone()),
+        awaiting=list_candidates(election, "submitted"),
+        missing=missing if opens is None and election.state == "open" else [],
+        reported=len(rows) - len(missing),
+        total=len(rows),
+        count_opens=opens,
+    )
