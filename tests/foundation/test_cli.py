@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import stat
-
 import pytest
 from sqlalchemy import func, select
 
-from elections import cli as cli_module
 from elections import demo
 from elections.auth.models import ROLES, User
+from elections.auth.services import create_user as create_user_service
 from elections.ballots.services import ballot_candidates
 from elections.extensions import db
+from elections.territory import services as territory
 from elections.territory.models import Election, Party, Unit
 
 GOOD_PASSWORD = "a long and quiet steppe morning"
+
+
+@pytest.fixture(autouse=True)
+def _logins_file_of_the_test(tmp_path, monkeypatch):
+    """The demo keeps its logins in the test's folder, never in the checkout's instance/."""
+    monkeypatch.setenv("ELECTIONS_DEMO_LOGINS_FILE", str(tmp_path / "demo-logins.txt"))
 
 
 def create_user(cli, name: str, *options: str, password: str = GOOD_PASSWORD):
@@ -256,32 +261,84 @@ def test_demo_refuses_a_database_that_holds_data(app, cli, world):
     assert count(app, Party) == 0
 
 
-def test_start_migrates_loads_the_demo_and_prints_the_logins(
-    app, cli, client, monkeypatch, tmp_path
+def test_demo_refuses_a_database_that_holds_only_its_first_administrator(app, cli):
+    with app.app_context():
+        create_user_service("first-admin", "cec_admin", GOOD_PASSWORD)
+        db.session.commit()
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "already holds data" in result.output
+    assert (count(app, Unit), count(app, Party), count(app, User)) == (0, 0, 1)
+
+
+def test_demo_refuses_a_database_that_holds_only_a_party(app, cli):
+    with app.app_context():
+        territory.create_party(
+            {"short_name": "QHP", "name": {"kk": "Партия", "ru": "Партия"}}, None
+        )
+        db.session.commit()
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert (count(app, Unit), count(app, User)) == (0, 0)
+
+
+def test_demo_reset_is_refused_for_any_database_but_the_default_demo_one(app, cli, world):
+    """The session's test database is not ``instance/elections.sqlite3``: nothing is touched."""
+    before = (count(app, Unit), count(app, User))
+    result = cli.invoke(args=["demo", "--reset"])
+    assert result.exit_code == 1
+    assert "--reset works only on the demo's own SQLite database" in result.output
+    assert (count(app, Unit), count(app, User)) == before
+
+
+# --- the language of the command line -------------------------------------------------------
+
+
+def with_locale(monkeypatch, **variables):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"LANG": "en_US.UTF-8"}, {"LANG": "C"}, {"LANG": "C.UTF-8"}, {}, {"LANG": "de_DE.UTF-8"}],
+    ids=["en_US", "C", "C.UTF-8", "no locale", "a locale not ours"],
+)
+def test_cli_errors_are_in_english_under_an_english_or_neutral_locale(
+    app, cli, world, monkeypatch, variables
 ):
-    calls = []
-    monkeypatch.setattr(cli_module, "upgrade", lambda **kwargs: calls.append("upgrade"))
-    monkeypatch.setattr(cli_module, "_logins_file", lambda: tmp_path / "demo-logins.txt")
-    # Whichever way the command serves, it must not start a real server here.
-    monkeypatch.setattr(app, "run", lambda *args, **kwargs: calls.append("serve"))
-    monkeypatch.setattr(
-        cli_module, "run_simple", lambda *args, **kwargs: calls.append("serve"), raising=False
-    )
+    with_locale(monkeypatch, **variables)
+    result = create_user(cli, "baurzhan", "--role", "cec_admin", password="short")
+    assert result.exit_code == 1
+    assert "error: password: Use at least 12 characters." in result.output
+    taken = create_user(cli, world.usernames["cec_admin"], "--role", "cec_admin")
+    assert "error: username: This user name is taken." in taken.output
+    missing = cli.invoke(args=["users", "token", "nobody-here"])
+    assert "error: There is no user named nobody-here." in missing.output
 
-    result = cli.invoke(args=["start", "--port", "5055"])
-    assert result.exit_code == 0, result.output
-    assert calls == ["upgrade", "serve"]
-    assert "http://127.0.0.1:5055/" in result.output
-    assert stat.S_IMODE((tmp_path / "demo-logins.txt").stat().st_mode) == 0o600
 
-    logins = printed_logins(result.output)
-    assert set(ROLES) == {role for _password, role, _scope in logins.values()}
-    password, role, _scope = logins["zerendi-chair"]
-    assert role == "territorial_chair"
-    response = client.post("/login", data={"username": "zerendi-chair", "password": password})
-    assert response.status_code == 302, "the password column holds the password"
+def test_cli_errors_are_in_russian_under_a_russian_locale(app, cli, world, monkeypatch):
+    with_locale(monkeypatch, LANG="ru_KZ.UTF-8")
+    result = create_user(cli, "baurzhan", "--role", "cec_admin", password="short")
+    assert result.exit_code == 1
+    assert "error: password: Минимальная длина пароля (символов): 12." in result.output
+    taken = create_user(cli, world.usernames["cec_admin"], "--role", "cec_admin")
+    assert "error: username: Это имя пользователя уже занято." in taken.output
+    refused = cli.invoke(args=["demo"])
+    assert "уже есть данные" in refused.output
 
-    again = cli.invoke(args=["start"])
-    assert again.exit_code == 0, again.output
-    assert printed_logins(again.output) == logins
-    assert count(app, Unit) == len(demo.UNITS), "a second start loads nothing"
+
+def test_cli_errors_are_in_kazakh_under_a_kazakh_locale_and_lc_all_wins(
+    app, cli, world, monkeypatch
+):
+    with_locale(monkeypatch, LC_ALL="kk_KZ.UTF-8", LANG="ru_RU.UTF-8")
+    result = create_user(cli, "baurzhan", "--role", "cec_admin", password="short")
+    assert "error: password: Құпиясөз кемінде 12 таңбадан тұруы керек." in result.output
+
+
+def test_the_web_still_speaks_kazakh_by_default_whatever_the_servers_locale(client, monkeypatch):
+    with_locale(monkeypatch, LANG="ru_RU.UTF-8")
+    page = client.get("/login").get_data(as_text=True)
+    assert "Кіру" in page and "Войти" not in page
