@@ -69,10 +69,26 @@ def _fetcher_class():
     return ShippedFontsOnly
 
 
+def _weasyprint():
+    """WeasyPrint, loaded on the first document: it opens Pango then, and a server without
+    Pango answers a 503 that says so instead of failing to start or erring with a 500."""
+    try:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+    except OSError as error:  # cffi could not open libpango / libpangoft2
+        from flask_babel import gettext as _
+
+        from elections.errors import ServiceError
+
+        raise ServiceError.one(
+            503, "printing_unavailable", _("Printing is not available on this server.")
+        ) from error
+    return weasyprint.CSS, weasyprint.HTML, FontConfiguration
+
+
 def render(html: str) -> tuple[bytes, list[str]]:
     """The PDF of this HTML document, and the font files WeasyPrint fetched for it."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    CSS, HTML, FontConfiguration = _weasyprint()  # noqa: N806
 
     with _render_lock:
         fetcher = _fetcher_class()()
