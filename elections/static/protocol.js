@@ -173,6 +173,7 @@
           } else {
             // Sent again with the same key: should the first send still arrive, it is one save.
             form.elements.idempotency_key.value = pending.key;
+            if (button && button.dataset.labelAgain) { button.textContent = button.dataset.labelAgain; }
           }
         })
         .catch(function () { say(lastSend.dataset.unknown); });

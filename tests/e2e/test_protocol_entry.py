@@ -169,8 +169,10 @@ def test_secretary_enters_a_protocol_checked_live_and_by_the_server(
         )
         expect(page.locator("#server-errors")).to_have_count(0)
         expect_figures(page, right)
+        # One list of relations: the server's, on the saved figures, kept live by the page.
+        expect(page.locator("#relations ul")).to_have_count(1)
         for name in RELATIONS:
-            expect(page.locator(f"[data-server-relation={name}]")).to_have_class("ok")
+            expect(relation(page, name)).to_have_class("ok")
 
         page.locator(f"main a[href$='/precincts/{precinct_id}/protocol/versions']").click()
         page.wait_for_url(re.compile(rf"/precincts/{precinct_id}/protocol/versions$"))
