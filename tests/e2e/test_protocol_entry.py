@@ -69,8 +69,9 @@ def on_ballot(app, election_id: int) -> int:
 
 
 def open_my_precinct(page: Page) -> int:
-    """/precinct takes the secretary to their precinct's protocol; returns the precinct id."""
+    """/precinct, the secretary's home, links their precinct's protocol; returns its id."""
     page.goto("/precinct")
+    page.locator("main a[href$='/protocol']").first.click()
     page.wait_for_url(PROTOCOL_URL)
     return int(PROTOCOL_URL.search(page.url).group(1))
 
