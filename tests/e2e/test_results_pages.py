@@ -5,7 +5,15 @@ certify while precincts have not reported.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,6 +23,7 @@ from elections.ballots import services as protocols
 from elections.demo import PAST_PRECINCTS
 from elections.extensions import db
 from elections.territory.models import Election, Unit
+from tests.e2e import helpers
 from tests.e2e.helpers import overflow, rural_election, switch_language
 
 CHAIR = "zerendi-chair"  # territorial chair of the Zerendi district commission
@@ -122,4 +131,239 @@ def test_chair_cannot_certify_while_precincts_are_missing(signed_in, pages, rura
     expect(page.locator("main button[name=action][value=certify]")).to_be_visible()
     assert re.search(rf"{re.escape(dashboard)}$", page.url)
     assert missing_precincts(live_server.app, rural.id) == missing
+    assert pages.csp_violations == []
+
+
+# --- Election night and open data (issue 11, defects 8 and 9) ------------------------------
+#
+# The demo's Викторовка election is being counted (precinct 701 reported, 702 not): these
+# journeys read it and download its files; nothing here changes the demo.
+
+NIGHT_KATO = "115651000"  # the village of Викторовка, counting since 20:00 yesterday
+BOM = b"\xef\xbb\xbf"
+PHONE_390 = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(scope="module")
+def night_id(live_server) -> int:
+    with live_server.app.app_context():
+        return db.session.execute(
+            select(Election.id)
+            .join(Unit, Election.unit_id == Unit.id)
+            .where(Unit.kato == NIGHT_KATO)
+        ).scalar_one()
+
+
+@dataclass
+class Exchange:
+    path: str
+    if_none_match: str | None
+    cache_control: str | None
+    status: int
+    etag: str | None
+
+
+@contextmanager
+def recorded(app) -> Iterator[list[Exchange]]:
+    """What the live server receives and answers, at its WSGI door (no mock: the real app)."""
+    exchanges: list[Exchange] = []
+    inner = app.wsgi_app
+
+    def recorder(environ, start_response):
+        def start(status, headers, exc_info=None):
+            etag = next((v for k, v in headers if k.lower() == "etag"), None)
+            exchanges.append(
+                Exchange(
+                    environ.get("PATH_INFO", ""),
+                    environ.get("HTTP_IF_NONE_MATCH"),
+                    environ.get("HTTP_CACHE_CONTROL"),
+                    int(status.split()[0]),
+                    etag,
+                )
+            )
+            return start_response(status, headers, exc_info)
+
+        return inner(environ, start)
+
+    app.wsgi_app = recorder
+    try:
+        yield exchanges
+    finally:
+        app.wsgi_app = inner
+
+
+@contextmanager
+def refreshing_every(app, seconds: int) -> Iterator[None]:
+    app.config["RESULTS_REFRESH_SECONDS"] = seconds
+    try:
+        yield
+    finally:
+        app.config.pop("RESULTS_REFRESH_SECONDS", None)
+
+
+def visits(exchanges: list[Exchange], path: str) -> list[Exchange]:
+    return [e for e in exchanges if e.path == path]
+
+
+def wait_for_visits(page: Page, exchanges, path: str, count: int, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while len(visits(exchanges, path)) < count and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert len(visits(exchanges, path)) >= count, visits(exchanges, path)
+
+
+def test_a_counting_page_refreshes_itself_and_gets_304(pages, live_server, night_id):
+    """What Chromium really sends on <meta http-equiv="refresh">, and what the server answers."""
+    path = f"/results/{night_id}"
+    with refreshing_every(live_server.app, 2), recorded(live_server.app) as exchanges:
+        page = pages.open()
+        page.goto(path)
+        expect(page.locator("meta[http-equiv=refresh]")).to_have_attribute("content", "2")
+        wait_for_visits(page, exchanges, path, 3)
+        first, *refreshes = visits(exchanges, path)
+        assert first.status == 200 and first.etag
+        for refresh in refreshes:
+            # A reload: "max-age=0" with the ETag the page came with; nothing changed: 304.
+            assert refresh.if_none_match == first.etag, refresh
+            assert refresh.cache_control == "max-age=0", refresh
+            assert refresh.status == 304, refresh
+        expect(page.locator("main section.headline")).to_be_visible()  # the kept copy shows
+
+        # The page changes (here its interval: part of what the page shows): the next
+        # refresh gets it whole, with a new ETag.
+        seen = len(visits(exchanges, path))
+        live_server.app.config["RESULTS_REFRESH_SECONDS"] = 3
+        wait_for_visits(page, exchanges, path, seen + 1)
+        changed = visits(exchanges, path)[seen]
+        assert changed.if_none_match == first.etag
+        assert changed.status == 200 and changed.etag != first.etag
+        expect(page.locator("meta[http-equiv=refresh]")).to_have_attribute("content", "3")
+    assert pages.csp_violations == []
+
+
+def test_a_certified_page_does_not_refresh(pages, live_server, certified_id):
+    path = f"/results/{certified_id}"
+    with refreshing_every(live_server.app, 1), recorded(live_server.app) as exchanges:
+        page = pages.open()
+        page.goto(path)
+        expect(page.locator("main section.headline")).to_have_attribute("data-status", "certified")
+        expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
+        expect(page.locator("main .refresh-note")).to_have_count(0)
+        page.wait_for_timeout(3000)
+        assert len(visits(exchanges, path)) == 1, visits(exchanges, path)
+
+
+def expect_night_figures(page: Page, night: dict) -> None:
+    """The headline and the turnout table of the Викторовка count, as the API has it."""
+    headline = page.locator("main section.headline")
+    expect(headline).to_have_attribute("data-status", "unofficial_partial")
+    most = max(night["candidates"], key=lambda row: row["votes"])
+    leader = headline.locator("p.leader")
+    expect(leader).to_have_attribute("data-standing", "leading")
+    expect(leader).to_have_attribute("data-leader-id", str(most["candidate_id"]))
+    expect(leader).to_contain_text(most["name"])
+    expect(headline.locator("[data-winner-id]")).to_have_count(0)
+    expect(headline.locator("[data-turnout-scope]")).to_have_attribute(
+        "data-turnout-scope", "reporting"
+    )
+    expect(headline.locator("[data-as-of]")).to_contain_text("(UTC+5, ")
+    rows = page.locator("main table.turnout tbody tr")
+    expect(rows).to_have_count(night["precincts_total"])
+    expect(page.locator("main table.turnout tr[data-reported=yes]")).to_have_count(
+        night["precincts_reporting"]
+    )
+    reported = page.locator("main table.turnout tr[data-reported=yes]").first
+    turnout = f"{night['turnout'] * 100:.2f}%"  # one precinct reported: its turnout is the total
+    expect(reported.locator("td").nth(3)).to_have_text(turnout)
+    expect(page.locator("main .refresh-note")).to_be_visible()
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_attribute("content", "60")
+
+
+def download(page: Page, link_selector: str):
+    with page.expect_download() as event:
+        page.locator(link_selector).click()
+    return event.value
+
+
+def check_csv(file, night_id: int, night: dict) -> None:
+    assert file.suggested_filename == f"election-{night_id}-results.csv"
+    body = Path(file.path()).read_bytes()
+    assert body.startswith(BOM) and not body.startswith(BOM * 2)
+    header, *rows = csv.reader(io.StringIO(body[len(BOM) :].decode("utf-8"), newline=""))
+    assert header[0] == "precinct_number"
+    assert len(rows) == night["precincts_total"]
+    assert [row[2] for row in rows].count("yes") == night["precincts_reporting"]
+
+
+def night_result(page: Page, night_id: int) -> dict:
+    answer = page.request.get(f"/api/v1/elections/{night_id}/results")
+    assert answer.ok, answer.status
+    assert "content-disposition" not in answer.headers  # the API answers inline
+    return answer.json()
+
+
+def test_a_voter_on_a_phone_follows_election_night_in_kazakh(pages, live_server, night_id):
+    page = pages.open(**PHONE_390)
+    night = night_result(page, night_id)
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    card = page.locator("main article").filter(has=page.locator(f"a[href='/results/{night_id}']"))
+    card.locator(f"a[href='/results/{night_id}']").click()
+    page.wait_for_url(re.compile(rf"/results/{night_id}$"))
+
+    expect_night_figures(page, night)
+    headline = page.locator("main section.headline")
+    expect(headline.locator("p.leader")).to_contain_text("Алда келе жатыр")
+    expect(headline).not_to_contain_text("Жеңімпаз")
+    expect(headline.locator("[data-turnout-scope]")).to_contain_text(
+        "Хаттама тапсырған учаскелердегі сайлаушылардың қатысуы"
+    )
+    expect(headline.locator("[data-as-of]")).to_contain_text("Қазақстан уақыты")
+    expect(page.locator("main .refresh-note")).to_contain_text("60 секунд")
+    expect(page.locator("main table.turnout tr[data-reported=no]")).to_contain_text(
+        "хаттама әлі түскен жоқ"
+    )
+    helpers.snap(page, "results-night-kk")
+    page.locator("main table.turnout").scroll_into_view_if_needed()
+    helpers.snap(page, "results-night-turnout-kk")
+
+    check_csv(download(page, "main ul.downloads a[href$='results.csv']"), night_id, night)
+    assert pages.csp_violations == []
+
+
+def test_a_journalist_on_a_desktop_reads_and_downloads_election_night_in_russian(
+    pages, live_server, night_id
+):
+    page = pages.open(**DESKTOP)
+    night = night_result(page, night_id)
+    page.goto("/")
+    switch_language(page, "ru")
+    page.locator("header nav.main-nav a[href='/results']").click()
+    page.wait_for_url(re.compile(r"/results$"))
+    expect(page.locator("main .refresh-note")).to_contain_text("каждые 60 секунд")
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_attribute("content", "60")
+    helpers.snap(page, "results-night-index-ru")
+    page.locator(f"main table a[href='/results/{night_id}']").click()
+    page.wait_for_url(re.compile(rf"/results/{night_id}$"))
+
+    expect_night_figures(page, night)
+    headline = page.locator("main section.headline")
+    expect(headline.locator("p.leader")).to_contain_text("Лидирует")
+    expect(headline).not_to_contain_text("Победитель")
+    expect(headline.locator("[data-turnout-scope]")).to_contain_text(
+        "Явка избирателей на участках, передавших протоколы"
+    )
+    expect(headline.locator("[data-as-of]")).to_contain_text("(UTC+5, Казахстан)")
+    helpers.snap(page, "results-night-ru")
+
+    check_csv(download(page, "main ul.downloads a[href$='results.csv']"), night_id, night)
+    json_file = download(page, "main ul.downloads a[href*='/results?download=1']")
+    assert json_file.suggested_filename == f"election-{night_id}-results.json"
+    assert json.loads(Path(json_file.path()).read_text("utf-8")) == night
+    nist_file = download(page, "main ul.downloads a[href*='nist-err?download=1']")
+    assert nist_file.suggested_filename == f"election-{night_id}-nist-err.json"
+    report = json.loads(Path(nist_file.path()).read_text("utf-8"))
+    assert report["Status"] == "unofficial-partial"
+    assert page.url.endswith(f"/results/{night_id}")  # the downloads left the page in place
     assert pages.csp_violations == []

@@ -254,7 +254,7 @@ def test_turnout_is_of_the_reporting_precincts_until_all_have_reported(
 
 
 def turnout_rows(text):
-    table = re.search(r'<table class="turnout">(.*?)</table>', text, re.S)
+    table = re.search(r'<table class="turnout cards">(.*?)</table>', text, re.S)
     assert table, "no per-precinct turnout table"
     return {
         int(number): (
