@@ -21,6 +21,8 @@ from werkzeug.routing import Rule
 from elections.auth.models import ROLES
 from elections.ballots.services import save_protocol
 from elections.extensions import db
+from elections.results.models import ResultVersion
+from elections.results.services import canonical_figures, draft_result
 from elections.territory.models import Election, Precinct
 from tests.factories import PASSWORD, CandidateFactory, count_night
 
@@ -49,6 +51,8 @@ ACCESS: dict[str, Row] = {
     "results.index": Row(EVERYONE),
     "results.election": Row(EVERYONE),
     "ballot_paper.ballot": Row(EVERYONE),
+    "printing.ballot": Row(EVERYONE),
+    "printing.result": Row(EVERYONE),
     "candidate_status.status": Row(EVERYONE),
     "candidate_status.look_up": Row(EVERYONE),
     "candidate_status.forget": Row(EVERYONE),
@@ -72,6 +76,7 @@ ACCESS: dict[str, Row] = {
     "protocols.my_precinct": Row(SECRETARY),
     "protocols.protocol": Row(PROTOCOL, scoped=True),
     "protocols.versions": Row(PROTOCOL, scoped=True),
+    "printing.protocol": Row(PROTOCOL, scoped=True),
     "protocols.sent": Row(PROTOCOL, scoped=True),
     # API: setup
     "territory_api.create_unit": Row(ADMIN),
@@ -112,7 +117,7 @@ ACCESS: dict[str, Row] = {
 EXEMPT = {"static"}  # files, served to anyone by Flask itself
 
 # Values for path arguments that are not ids.
-FIXED_ARGUMENTS = {"code": "ru", "action": "register"}
+FIXED_ARGUMENTS = {"code": "ru", "action": "register", "version": 1}
 
 
 @pytest.fixture
@@ -139,6 +144,19 @@ def matrix_world(app, world, clock):
                 "expected_version": 0,
             },
             None,
+        )
+        # A certified version 1 (as a correction leaves it, the election open again): the
+        # printed result protocol of version 1 exists.
+        db.session.add(
+            ResultVersion(
+                election_id=election.id,
+                version=1,
+                certified_by="matrix",
+                outcome="pending",
+                figures=canonical_figures(draft_result(election)),
+                protocols=[],
+                digest="0" * 64,
+            )
         )
         db.session.commit()
         world.candidate_id, world.other_candidate_id = mine.id, theirs.id
