@@ -141,6 +141,19 @@ def test_a_refused_save_marks_its_lines_and_takes_the_focus_to_the_summary(
         expect(relation(page, RELATIONS[0])).to_have_class("ok")
         expect(page.locator("[aria-invalid=true]")).to_have_count(0)
         expect(page.locator("tr.has-error")).to_have_count(0)
+
+        # A figure that is not a whole number: its line is marked, with the server's words.
+        page.fill("#invalid_ballots", "1O")
+        send(page)
+        expect(summary).to_be_focused()
+        expect(summary.locator("a[href='#invalid_ballots']")).to_have_count(1)
+        expect(page.locator("#invalid_ballots")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#invalid_ballots")).to_have_value("1O")
+        expect(
+            page.locator("tr", has=page.locator("#invalid_ballots")).locator(".field-error")
+        ).to_be_visible()
+        expect(page.locator("[aria-invalid=true]")).to_have_count(1)
+        snap(page, f"protocol-not-a-number-{language}")
         assert versions(live_server.app, precinct_id) == before
     assert pages.csp_violations == []
 
