@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -230,10 +240,17 @@ def _remembered():
     return db.session.get(Candidate, lookup.get("id"))
 
 
+def _language_asked() -> dict:
+    """``{"lang": code}`` when the address chose the language: the form and its answer keep it."""
+    language = request.args.get("lang")
+    return {"lang": language} if language in current_app.config["LANGUAGES"] else {}
+
+
 def _status_page(form, found=None, problem=None, status=200, headers=None):
     result = status_view(found) if found is not None else None
     body = render_template(
         "candidates/status.html",
+        language_asked=_language_asked(),
         form=form,
         forget=ForgetForm(formdata=None),
         result=result,
@@ -256,9 +273,7 @@ def status():
                 "Enter it in the form."
             )
         )
-        language = request.args.get("lang")
-        target = url_for("candidate_status.status", **({"lang": language} if language else {}))
-        return redirect(target, 303)
+        return redirect(url_for("candidate_status.status", **_language_asked()), 303)
     return _status_page(StatusForm(formdata=None), _remembered())
 
 
@@ -277,7 +292,7 @@ def look_up():
         return _status_page(form, None, error.items[0].message, error.status, error.headers)
     session[LOOKUP_KEY] = {"id": found.id, "at": int(time.time())}
     # Post/redirect/get: a reload or a language switch shows the answer again, sends nothing.
-    return redirect(url_for("candidate_status.status"), 303)
+    return redirect(url_for("candidate_status.status", **_language_asked()), 303)
 
 
 @public_bp.post("/status/forget")
@@ -285,4 +300,4 @@ def look_up():
 def forget():
     if ForgetForm().validate_on_submit():
         session.pop(LOOKUP_KEY, None)
-    return redirect(url_for("candidate_status.status"), 303)
+    return redirect(url_for("candidate_status.status", **_language_asked()), 303)

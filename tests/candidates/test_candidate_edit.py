@@ -426,6 +426,10 @@ def test_bad_values_get_field_messages_in_the_pages_language(
     last_name = re.search(r'id="last_name-error">([^<]+)<', page_html)
     assert last_name and re.search("[а-яәғқңөұүһі]", last_name.group(1).lower())
     assert "This field is required" not in page_html
+    summary = re.search(r"<div[^>]*data-error-summary.*?</div>", page_html, re.DOTALL).group(0)
+    assert {"#citizenship", "#last_name", "#signatures_valid"} == set(
+        re.findall(r'href="(#[a-z_]+)"', summary)
+    )
     assert stored(app, candidate.id).citizenship == "KZ"
 
 

@@ -482,3 +482,19 @@ def test_the_page_says_what_happens_next_for_every_status_in_each_language(
         assert len(set(texts.values())) == len(STATUSES), f"{language}: one text per status"
     for status in STATUSES:
         assert len({said[language][status] for language in said}) == 3, status
+
+
+def test_a_lookup_from_a_page_opened_in_russian_answers_in_russian(client, world, add_candidate):
+    candidate = add_candidate(world.election_id, status="registered")
+
+    form = client.get("/status?lang=ru").get_data(as_text=True)
+    posted = client.post(
+        "/status?lang=ru",
+        data={"application_number": candidate.application_number, "iin": candidate.iin},
+    )
+    shown = client.get(posted.headers["Location"]).get_data(as_text=True)
+
+    assert 'action="/status?lang=ru"' in form
+    assert posted.headers["Location"] == "/status?lang=ru"
+    assert 'lang="ru"' in shown
+    assert "Вы зарегистрированы" in shown
