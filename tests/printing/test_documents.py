@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from elections.auth.models import User
+from elections.extensions import db
 from elections.printing import pdf
+from elections.results import services as result_services
+from elections.territory.models import Election
 from tests.printing.conftest import NAMES, VOTES_V1, VOTES_V2, full_name
 from tests.printing.support import (
     KAZAKH_LETTERS,
@@ -168,6 +172,19 @@ def test_the_result_pdf_prints_the_certified_figures_and_digest_for_anyone(clien
     assert certified.digests[2] in squeezed(text)
     assert "Аумақтық сайлау комиссиясының төрағасы" in text and "Члены комиссии" in text
     assert_shipped_fonts(reader)
+
+
+def test_a_reopened_result_version_says_so_on_paper(app, client, certified):
+    world = certified.world
+    with app.app_context():
+        election = db.session.get(Election, world.election_id)
+        chair = db.session.get(User, world.users["territorial_chair"])
+        result_services.open_correction(election, "Учаске хаттамасындағы қате", chair)
+        db.session.commit()
+    text = text_of(pdf_of(client.get(f"/results/{world.election_id}/versions/1.pdf")))
+    assert "Бұл нұсқа" in text and "түзету үшін ашылды" in text
+    assert "Эта версия открыта для исправления" in text
+    assert certified.result_digest in squeezed(text)
 
 
 def test_the_result_pdf_is_not_found_before_certification(client, entered):
