@@ -250,6 +250,7 @@ def test_a_certified_page_does_not_refresh(pages, live_server, certified_id):
         expect(page.locator("main section.headline")).to_have_attribute("data-status", "certified")
         expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
         expect(page.locator("main .refresh-note")).to_have_count(0)
+        helpers.snap(page, "results-certified-desktop-kk")
         page.wait_for_timeout(3000)
         assert len(visits(exchanges, path)) == 1, visits(exchanges, path)
 
