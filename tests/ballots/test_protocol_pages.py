@@ -611,7 +611,10 @@ def test_versions_page_lists_every_version_with_who_saved_it(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     rows = re.findall(
-        r"<tr[^>]*>\s*<td>(\d+)( \(current\))?</td><td>[^<]*</td><td>([^<]*)</td>", html
+        # The first cell may hold the version's PDF link after the number.
+        r"<tr[^>]*>\s*<td>(\d+)( \(current\))?(?:\s*<br><a [^>]*>[^<]*</a>)?</td>"
+        r"<td>[^<]*</td><td>([^<]*)</td>",
+        html,
     )
     assert rows == [
         ("1", "", world.usernames["precinct_secretary"]),
