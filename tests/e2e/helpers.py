@@ -140,8 +140,8 @@ def candidate_id(page: Page) -> int:
 def open_nomination_form(page: Page) -> None:
     """From the commission page to the rural election's candidates, then the nomination form."""
     page.goto("/commission/")
-    election = page.locator("main li").filter(has_text=RURAL_NAME_KK)
-    election.locator("a[href$='/candidates']").click()
+    election = page.locator("main [data-election], main li").filter(has_text=RURAL_NAME_KK)
+    election.locator("a[href$='/candidates']").first.click()
     page.wait_for_url(re.compile(r"/commission/elections/\d+/candidates$"))
     page.locator("main a[href$='/candidates/new']").click()
     page.wait_for_url(re.compile(r"/commission/elections/\d+/candidates/new$"))
