@@ -13,7 +13,10 @@ from elections.candidates.rules import SPECIAL_CHECK_RESULTS
 from elections.rules import EDUCATION_LEVELS
 from elections.schema_fields import LocalDateTime
 
-NAME = validate.Length(min=1, max=100)
+# A name is printed on the ballot: no control characters (a NUL cannot even be stored on
+# PostgreSQL).
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Control characters are not allowed.")
+NAME = [validate.Length(min=1, max=100), PRINTABLE]
 
 
 class DocumentsSchema(Schema):
@@ -49,7 +52,7 @@ class NominationIn(Schema):
     last_name = fields.String(required=True, validate=NAME)
     first_name = fields.String(required=True, validate=NAME)
     patronymic = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=100)
+        load_default=None, allow_none=True, validate=[validate.Length(max=100), PRINTABLE]
     )
     birth_date = fields.Date(required=True)
     citizenship = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))

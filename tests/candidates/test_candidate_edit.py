@@ -505,3 +505,60 @@ def test_the_edit_form_needs_its_csrf_token(guarded, world, add_candidate):
 
     assert 'name="csrf_token"' in edit_page
     assert refused.status_code == 400
+
+
+# --- never a 500 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"nomination": "party"},
+        {"nomination": None},
+        {"documents": None},
+        {"documents": ["application"]},
+        {"iin": 123456789012},
+        {"birth_date": None},
+        {"consecutive_terms_in_post": True},
+        {"work_experience_years": "many"},
+        {"patronymic": "я" * 500},
+        {"last_name": "\u0000"},
+        {"nomination": {"type": "party", "party_id": "one"}},
+        {"nomination": {"type": "robot"}},
+    ],
+)
+def test_odd_api_bodies_are_refused_never_a_500(client, world, member, add_candidate, body):
+    candidate = add_candidate(world.election_id)
+
+    response = patch(client, member, candidate.id, body)
+
+    assert response.status_code in (400, 409, 422), response.json
+    assert response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"party_id": "abc"},
+        {"party_id": "999999"},
+        {"work_experience_years": "many"},
+        {"birth_date": "2026-13-45"},
+        {"iin": "ABCDEFGHIJKL"},
+        {"patronymic": "я" * 500},
+        {"nomination_type": "robot"},
+        {"education": "none"},
+        {"special_check": "perhaps"},
+        {"consecutive_terms_in_post": "-1"},
+        {"nomination_type": "self", "signatures_valid": "", "settlements_covered": ""},
+    ],
+)
+def test_odd_form_posts_get_field_messages_never_a_500(staff, world, add_candidate, overrides):
+    candidate = add_candidate(world.election_id)
+    url = f"/commission/candidates/{candidate.id}/edit"
+    values = form_of(staff.get(url).get_data(as_text=True))
+
+    response = staff.post(url, data={**values, **overrides})
+
+    assert response.status_code in (302, 422), response.status_code
+    if response.status_code == 422:
+        assert 'class="field-error"' in response.get_data(as_text=True)
