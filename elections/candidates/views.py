@@ -280,6 +280,7 @@ def status():
 @public_bp.post("/status")
 @public
 def look_up():
+    session.pop(LOOKUP_KEY, None)  # a new question: the last answer no longer stands
     form = StatusForm()
     if not form.validate():
         return _status_page(form, status=422)

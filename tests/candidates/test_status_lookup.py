@@ -498,3 +498,16 @@ def test_a_lookup_from_a_page_opened_in_russian_answers_in_russian(client, world
     assert posted.headers["Location"] == "/status?lang=ru"
     assert 'lang="ru"' in shown
     assert "Вы зарегистрированы" in shown
+
+
+def test_a_failed_lookup_takes_the_last_answer_off_the_page(client, world, add_candidate):
+    candidate = add_candidate(world.election_id, status="registered")
+    page(client, candidate.application_number, candidate.iin)
+
+    failed = client.post(
+        "/status", data={"application_number": candidate.application_number, "iin": "1" * 12}
+    )
+    after = client.get("/status").get_data(as_text=True)
+
+    assert failed.status_code == 404
+    assert "data-status=" not in after
