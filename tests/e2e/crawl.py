@@ -16,12 +16,15 @@ Left out, because they are not pages one reads in the browser:
 - any answer that is not HTML (found on arrival, by its Content-Type).
 
 Each page is visited once: a path with its query, the query's parameters sorted, so
-``?a=1&b=2`` and ``?b=2&a=1`` are one page; fragments are dropped.
+``?a=1&b=2`` and ``?b=2&a=1`` are one page; fragments are dropped. A sweep that needs
+one or two pages of each kind (``per_pattern``) counts as one kind the paths that differ
+only in their numbers and query values: ``/results/3`` and ``/results/4``.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import re
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -64,6 +67,13 @@ def page_key(url: str) -> str:
     return f"{path}?{query}" if query else path
 
 
+def pattern(key: str) -> str:
+    """The kind of page: the path with its numbers as ``<n>``, and the query's names."""
+    path, _, query = key.partition("?")
+    names = sorted({name for name, _value in parse_qsl(query, keep_blank_values=True)})
+    return re.sub(r"\d+", "<n>", path) + ("?" + "&".join(names) if names else "")
+
+
 def followed(key: str) -> bool:
     """Whether the crawler opens this path (see the module's docstring for what it skips)."""
     path = key.split("?", 1)[0]
@@ -80,6 +90,7 @@ def crawl(
     limit: int = 80,
     on_page: Callable[[Page, str], None] | None = None,
     also: Iterable[str] = (),
+    per_pattern: int | None = None,
 ) -> list[str]:
     """Visit, breadth first, every page reachable from ``start_path`` by links and GET
     forms; return the visited paths (with sorted queries) in the order they were opened.
@@ -89,15 +100,20 @@ def crawl(
     HTML page once it has loaded, before the crawler reads its links: a test can check
     or photograph every page without opening it a second time. ``also`` names more
     paths to start from, after ``start_path`` (a test that checks every page, not only
-    the linked ones); a reachability test leaves it empty.
+    the linked ones); a reachability test leaves it empty. ``per_pattern``, when given,
+    opens at most that many pages of each kind (see ``pattern``); a reachability test
+    leaves it out.
     """
     origin = urlsplit(base_url)
     starts = [page_key(urljoin(base_url, path)) for path in (start_path, *also)]
     queue: deque[str] = deque(dict.fromkeys(starts))
     seen = set(queue)
     visited: list[str] = []
+    kinds: Counter[str] = Counter()
     while queue and len(visited) < limit:
         key = queue.popleft()
+        if per_pattern is not None and kinds[pattern(key)] >= per_pattern:
+            continue
         try:
             response = page.goto(f"{origin.scheme}://{origin.netloc}{key}")
         except Error:  # a download after all, or a page that never loads: not a page
@@ -111,8 +127,11 @@ def crawl(
         key = page_key(page.url)  # where a redirect led is the page one reads
         if key in visited:
             continue
+        if per_pattern is not None and kinds[pattern(key)] >= per_pattern:
+            continue
         seen.add(key)
         visited.append(key)
+        kinds[pattern(key)] += 1
         if on_page is not None:
             on_page(page, key)
         for target in page.evaluate(TARGETS_JS):
