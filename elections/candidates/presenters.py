@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from elections.candidates import services
 from elections.candidates.models import Candidate
 from elections.candidates.rules import Territory, Violation
-from elections.clock import service_timezone
+from elections.clock import now, service_timezone
 from elections.i18n import pick_language
 
 
@@ -90,6 +90,13 @@ def next_step(candidate: Candidate) -> str:
     calendar = election.calendar_in(service_timezone())
     day = local_date(election.election_day)
     status = candidate.status
+    if status == "submitted" and now() >= calendar.registration_closes:
+        return _(
+            "Registration closed on %(deadline)s without a decision on your application. "
+            "Ask the commission why; you may appeal to the higher election commission or to "
+            "a court.",
+            deadline=local_datetime(calendar.registration_closes),
+        )
     if status == "submitted":
         return _(
             "The commission is checking your application and documents and decides on your "

@@ -511,3 +511,18 @@ def test_a_failed_lookup_takes_the_last_answer_off_the_page(client, world, add_c
 
     assert failed.status_code == 404
     assert "data-status=" not in after
+
+
+def test_an_application_left_undecided_after_registration_closed_says_so(
+    client, dated_world, add_candidate, clock
+):
+    from tests.candidates.conftest import REGISTRATION_CLOSES
+
+    candidate = add_candidate(dated_world.election_id)
+    clock(REGISTRATION_CLOSES)
+
+    html = page(client, candidate.application_number, candidate.iin).get_data(as_text=True)
+
+    found = NEXT_STEP.search(html)
+    assert found and found.group(1) == "submitted"
+    assert "Registration closed on 31.08.2026 18:00" in found.group(2)
