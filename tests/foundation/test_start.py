@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -335,3 +336,24 @@ def test_start_never_shows_the_logins_of_another_database(servers, tmp_path):
     # With the file that belongs to it, the same database shows its own logins.
     mine = start(servers, environment(demo_url, tmp_path / "elsewhere.txt"), tmp_path)
     assert printed_logins(mine.output) == new
+
+
+def test_audit_verify_only_reads_and_never_waits_for_the_write_lock(servers, tmp_path):
+    """A command that only reads does not queue behind writers: while another process holds
+    SQLite's write lock (a server saving, a long import), ``audit verify`` runs at once on the
+    last committed state (before, it began IMMEDIATE and waited 30 s, then failed)."""
+    path = tmp_path / "busy.sqlite3"
+    env = environment(f"sqlite:///{path}", tmp_path / "demo-logins.txt")
+    start(servers, env, tmp_path).stop()
+
+    writer = sqlite3.connect(path, isolation_level=None, timeout=1)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM audit_head")  # not committed: verify must not see it
+    try:
+        began = time.monotonic()
+        verified = run_cli(env, tmp_path, "audit", "verify")
+        assert time.monotonic() - began < PATIENCE, "it did not wait for the writer"
+        assert "audit trail intact" in verified
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
