@@ -24,6 +24,8 @@ What is not foreign, and why:
   (profile keys such as ``rural-2026``) are in the code list and still caught;
 - words of one or two letters, and names that are not English words (the demo's party
   names AMANAT, Ak Zhol, Respublica, QHP, JSDP are no msgid's words);
+- the HTTP methods in capitals (``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE``), which
+  the API reference names: protocol tokens, not English;
 - numbers.
 
 ``IIN`` and ``KATO`` are English abbreviations: in Kazakh they are ЖСН and ӘАОЖ, in Russian
@@ -45,6 +47,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 SNAKE_CASE = re.compile(r"(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/-])")
 ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?![\d-])")
 MIN_WORD = 3
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _bounded(fragment: str) -> re.Pattern[str]:
@@ -192,7 +195,7 @@ def foreign_text(text: str, language: str) -> list[str]:
             note(match.start(), match.end(), match.group())
     _phrases, words = english_of(language)
     for match in re.finditer(r"(?<![\w/-])[A-Za-z]+(?![\w/-])", text):
-        if match.group().lower() in words:
+        if match.group().lower() in words and match.group() not in HTTP_METHODS:
             note(match.start(), match.end(), match.group())
     seen: dict[str, None] = {}
     for _start, what in sorted(found):

@@ -251,6 +251,7 @@ def test_the_checker_finds_codes_english_and_iso_dates(text, found):
         "JSON API v1 · CSV · NIST",  # kept in Latin by the translators
         "13.09.2026 20:00 (UTC+5)",
         "/api/v1/openapi.json",
+        "GET /api/v1/elections · POST · PATCH",  # HTTP methods in the API reference
     ],
 )
 def test_the_checker_leaves_names_identifiers_and_kept_words_alone(text):
