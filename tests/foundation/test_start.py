@@ -13,6 +13,7 @@ import http.cookiejar
 import os
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -32,6 +33,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from elections import demo
+from elections.auth.models import ROLES
 
 pytestmark = pytest.mark.committing
 
@@ -262,6 +264,9 @@ def test_a_second_start_serves_sign_in_and_saves_at_once(database, servers, tmp_
     first = start(servers, env, tmp_path)
     logins = printed_logins(first.output)
     assert logins["precinct-702"][1] == "precinct_secretary", first.output
+    assert {role for _password, role, _scope in logins.values()} == set(ROLES)
+    assert f"http://127.0.0.1:{first.port}/" in first.output
+    assert stat.S_IMODE(logins_file.stat().st_mode) == 0o600, "the passwords are owner-only"
     first.stop()
 
     second = start(servers, env, tmp_path)
