@@ -242,7 +242,8 @@ def test_violations_and_grounds_show_legal_bases_in_the_language(pages, live_ser
     page = pages.open(**PHONE)
     in_language(page, "kk")
     sign_in(page, MEMBER, live_server.passwords[MEMBER])
-    number = nominate(page, ineligible(rural), rural)
+    who = ineligible(rural)
+    number = nominate(page, who, rural)
     expect(page.locator("main [data-violation]").first).to_be_visible()
     expect_clean(page, "kk")
     snap(page, "language-violations-kk")
@@ -257,4 +258,17 @@ def test_violations_and_grounds_show_legal_bases_in_the_language(pages, live_ser
         expect(reader.locator("main [data-ground]").first).to_be_visible()
         expect_clean(reader, language)
         snap(reader, f"language-refused-candidate-{language}")
-        assert application
+        # The candidate looks the refusal up: a wrong IIN first, then the right one.
+        visitor = pages.open(**device)
+        in_language(visitor, language)
+        for iin in ("000000000000", who.iin):
+            visitor.goto("/status")
+            visitor.fill("#application_number", application)
+            visitor.fill("#iin", iin)
+            submit(visitor)
+            expect(
+                visitor.locator("main .errors, main .field-error, main [data-ground]").first
+            ).to_be_visible()
+            expect_clean(visitor, language)
+        expect(visitor.locator("main [data-ground]").first).to_be_visible()
+        snap(visitor, f"language-status-refused-{language}")
