@@ -34,7 +34,15 @@ from tests.e2e.language import foreign_text
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 LANGUAGES = {"kk": PHONE, "ru": DESKTOP}
-ROLES = [None, "cec-admin", "akmola-chair", "zerendi-chair", "zerendi-member", "precinct-401"]
+ROLES = [
+    None,
+    "cec-admin",
+    "akmola-chair",
+    "zerendi-chair",
+    "zerendi-member",
+    "precinct-401",  # a precinct whose count has not started
+    "precinct-702",  # the precinct still to report on the election night of Викторовка
+]
 LIMIT = 80
 
 # What a reader sees of a page: the text of its visible elements (with the options of its
@@ -137,6 +145,20 @@ def test_a_failed_sign_in_speaks_the_language(pages, language):
     page.fill("#password", "not-the-password")
     submit(page)
     expect(page.locator("main .errors, main .field-error").first).to_be_visible()
+    expect_clean(page, language)
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_error_pages_speak_the_language(pages, live_server, language):
+    """A page that does not exist, and a page the role may not open."""
+    page = pages.open(**LANGUAGES[language])
+    in_language(page, language)
+    assert page.goto("/no-such-page").status == 404
+    expect_clean(page, language)
+    sign_in(page, "precinct-401", live_server.passwords["precinct-401"])
+    assert page.goto("/admin/units").status == 403
+    expect_clean(page, language)
+    assert page.goto("/results/999999").status == 404
     expect_clean(page, language)
 
 
