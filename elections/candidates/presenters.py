@@ -136,11 +136,11 @@ def next_step(candidate: Candidate) -> str:
             "the commission will invite you."
         )
     if status == "not_elected":
-        share = election.profile.refund_vote_share
+        share = f"{float(election.profile.refund_vote_share) * 100:g}"
         return _(
             "The commission has established the result: you were not elected. The electoral "
             "deposit is refunded to candidates who received at least %(share)s%% of the "
             "votes of those who voted; the results page shows the votes of each candidate.",
-            share=f"{float(share) * 100:g}",
+            share=share,
         )
     return ""
