@@ -405,16 +405,50 @@ def test_the_fields_of_the_contract_are_documented(document, method, path, side,
     assert names - properties == set()
 
 
-def test_every_call_written_in_api_md_is_documented(document):
-    """Each `VERB /path` that api.md names is in the document."""
+# Calls that api.md's "Additions of December 2026" name and a later issue builds (its number).
+# Each must still be absent from the document: building one without removing it here fails.
+NOT_YET_BUILT = {
+    ("GET", "/profiles"): 12,
+    ("POST", "/elections/{id}/extend-nomination"): 12,
+    ("POST", "/elections/{id}/invalidate"): 12,
+    ("POST", "/elections/{id}/repeat"): 12,
+    ("GET", "/audit/head"): 13,
+    ("PUT", "/elections/{id}/precincts/{pid}/voters"): 15,
+    ("POST", "/voter-lookup"): 15,
+    ("POST", "/candidates/{id}/signatures"): 15,
+    ("POST", "/elections/{id}/observers"): 16,
+    ("GET", "/elections/{id}/observers"): 16,
+    ("DELETE", "/observers/{id}"): 16,
+    ("POST", "/elections/{id}/precincts/{pid}/protocol/scan"): 16,
+    ("PUT", "/elections/{id}/precincts/{pid}/observer-copy"): 16,
+    ("POST", "/elections/{id}/precincts/{pid}/differences/{diff_id}/answer"): 16,
+}
+
+
+def _calls_in_api_md(document: dict) -> tuple[set, set]:
+    """The calls api.md names, and those of them the document has (ids normalised)."""
     text = API_MD.read_text(encoding="utf-8")
     documented = {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in _operations(document)}
-    found = re.findall(r"\b(GET|POST|PUT|PATCH|DELETE) (/[A-Za-z0-9_{}./-]*[A-Za-z0-9_}])", text)
-    assert len(found) >= 20
-    missing = sorted(
-        {(m, p) for m, p in found if (m, re.sub(r"\{[^}]+\}", "{}", p)) not in documented}
+    found = set(
+        re.findall(r"\b(GET|POST|PUT|PATCH|DELETE) (/[A-Za-z0-9_{}./-]*[A-Za-z0-9_}])", text)
     )
-    assert missing == []
+    assert len(found) >= 20
+    return found, {(m, p) for m, p in found if (m, re.sub(r"\{[^}]+\}", "{}", p)) in documented}
+
+
+def test_every_call_written_in_api_md_is_documented(document):
+    """Each `VERB /path` that api.md names is in the document, but those still to be built."""
+    found, documented = _calls_in_api_md(document)
+    missing = sorted(found - documented - set(NOT_YET_BUILT))
+    assert missing == [], missing
+
+
+def test_the_calls_still_to_be_built_are_not_built_yet(document):
+    """An entry of NOT_YET_BUILT goes once its call is built, so none hides a built call."""
+    found, documented = _calls_in_api_md(document)
+    if API_MD == _SHARED_API_MD:
+        assert set(NOT_YET_BUILT) <= found, "a pending call is no longer in api.md"
+    assert sorted(set(NOT_YET_BUILT) & documented) == []
 
 
 # --- The page for people -----------------------------------------------------------------------
