@@ -480,8 +480,10 @@ def test_a_decision_made_while_the_form_was_open_wins(app, staff, world, member,
 
 def test_the_edit_page_of_another_commission_is_404(client, world, login, add_candidate):
     candidate = add_candidate(world.other_election_id)
+    own = add_candidate(world.election_id)
     other = login(world.users["territorial_member"])
 
+    assert other.get(f"/commission/candidates/{own.id}/edit").status_code == 200
     assert other.get(f"/commission/candidates/{candidate.id}/edit").status_code == 404
     assert other.post(f"/commission/candidates/{candidate.id}/edit", data={}).status_code == 404
 
@@ -502,9 +504,12 @@ def test_the_edit_form_needs_its_csrf_token(guarded, world, add_candidate):
     edit_page = client.get(url).get_data(as_text=True)
 
     refused = client.post(url, data={**form_of(edit_page), "csrf_token": "forged"})
+    accepted = client.post(url, data={**form_of(edit_page), "special_check": "failed"})
 
-    assert 'name="csrf_token"' in edit_page
+    form = re.search(r'<form method="post" class="form"[^>]*>(.*?)</form>', edit_page, re.DOTALL)
+    assert form and 'name="csrf_token"' in form.group(1) and 'name="iin"' in form.group(1)
     assert refused.status_code == 400
+    assert accepted.status_code == 302
 
 
 # --- never a 500 -------------------------------------------------------------------------------
