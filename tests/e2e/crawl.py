@@ -101,8 +101,8 @@ def crawl(
     or photograph every page without opening it a second time. ``also`` names more
     paths to start from, after ``start_path`` (a test that checks every page, not only
     the linked ones); a reachability test leaves it empty. ``per_pattern``, when given,
-    opens at most that many pages of each kind (see ``pattern``); a reachability test
-    leaves it out.
+    opens at most that many pages of each kind (see ``pattern``), besides the start
+    pages; a reachability test leaves it out.
     """
     origin = urlsplit(base_url)
     starts = [page_key(urljoin(base_url, path)) for path in (start_path, *also)]
@@ -110,9 +110,13 @@ def crawl(
     seen = set(queue)
     visited: list[str] = []
     kinds: Counter[str] = Counter()
+
+    def enough(key: str) -> bool:  # the start pages are opened whatever their kind
+        return per_pattern is not None and key not in starts and kinds[pattern(key)] >= per_pattern
+
     while queue and len(visited) < limit:
         key = queue.popleft()
-        if per_pattern is not None and kinds[pattern(key)] >= per_pattern:
+        if enough(key):
             continue
         try:
             response = page.goto(f"{origin.scheme}://{origin.netloc}{key}")
@@ -127,7 +131,7 @@ def crawl(
         key = page_key(page.url)  # where a redirect led is the page one reads
         if key in visited:
             continue
-        if per_pattern is not None and kinds[pattern(key)] >= per_pattern:
+        if enough(key):
             continue
         seen.add(key)
         visited.append(key)
