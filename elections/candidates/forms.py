@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -33,6 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from elections.forms import LocalDateField
 from elections.rules import EDUCATION_LEVELS
 
 EDUCATION_LABELS = {
@@ -63,7 +63,7 @@ class NominationForm(FlaskForm):
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
-    birth_date = DateField(_l("Date of birth"), validators=[DataRequired()])
+    birth_date = LocalDateField(_l("Date of birth"), validators=[DataRequired()])
     citizenship = StringField(
         _l("Citizenship (country code)"),
         default="KZ",

@@ -3,11 +3,12 @@
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from elections.db import INTEGER_MAX
+from elections.forms import LocalDateField
 from elections.labels import ELECTION_KIND_LABELS, UNIT_KIND_LABELS, profile_label
 from elections.rules import ELECTION_KINDS, profile_keys
 from elections.territory.models import UNIT_KINDS
@@ -51,8 +52,8 @@ class ElectionForm(FlaskForm):
         _l("Kind"),
         choices=[SelectChoice(kind, ELECTION_KIND_LABELS[kind]) for kind in ELECTION_KINDS],
     )
-    called_on = DateField(_l("Called on"), validators=[DataRequired()])
-    election_day = DateField(_l("Election day"), validators=[DataRequired()])
+    called_on = LocalDateField(_l("Called on"), validators=[DataRequired()])
+    election_day = LocalDateField(_l("Election day"), validators=[DataRequired()])
     profile = SelectField(
         _l("Rule profile"),
         choices=[SelectChoice("", _l("Default for the kind and date"))]

@@ -374,3 +374,50 @@ def test_cancel_page_cancels_a_registration_with_grounds(app, staff, world, add_
     with app.app_context():
         found = db.session.get(Candidate, candidate.id)
         assert (found.status, found.grounds) == ("registration_cancelled", ["false_declaration"])
+
+
+# --- dates as they are written here (issue 11, defect 6) -------------------------------------
+
+
+def test_the_birth_date_is_a_text_box_with_a_hint_in_the_pages_language(staff, world):
+    """A date picker shows the browser's format (mm/dd/yyyy in English) on a Kazakh page."""
+    page = f"/commission/elections/{world.election_id}/candidates/new"
+    staff.get("/lang/kk")
+    shown = text(staff.get(page))
+    birth_date = re.search(r"<input[^>]*id=\"birth_date\"[^>]*>", shown).group(0)
+    assert 'type="text"' in birth_date
+    assert 'placeholder="кк.аа.жжжж"' in birth_date
+    assert 'type="date"' not in shown
+    staff.get("/lang/ru")
+    assert 'placeholder="дд.мм.гггг"' in text(staff.get(page))
+
+
+def test_a_birth_date_written_day_first_is_saved(app, staff, world):
+    fields = form_fields()
+    iso = fields["birth_date"]
+    fields["birth_date"] = f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}"
+
+    response = staff.post(f"/commission/elections/{world.election_id}/candidates/new", data=fields)
+
+    assert response.status_code == 302, text(response)
+    assert candidate_of(app, fields["iin"]).birth_date.isoformat() == iso
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("kk", "Күнді кк.аа.жжжж түрінде жазыңыз, мысалы 31.12.1990."),
+        ("ru", "Укажите дату в виде дд.мм.гггг, например 31.12.1990."),
+    ],
+)
+def test_a_date_that_is_not_one_is_refused_beside_its_field(staff, world, language, message):
+    staff.get(f"/lang/{language}")
+    response = staff.post(
+        f"/commission/elections/{world.election_id}/candidates/new",
+        data=form_fields(birth_date="31.02.1990"),
+    )
+
+    assert response.status_code == 422
+    shown = text(response)
+    assert message in shown
+    assert 'value="31.02.1990"' in shown  # what was typed stays in the box
