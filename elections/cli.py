@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import NoReturn
@@ -120,13 +122,22 @@ def _remember_logins(logins: list[DemoLogin]) -> None:
     hashes = _stored_hashes([login.username for login in logins])
     path = _logins_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f"{LOGINS_HEADER}\ndatabase\t{_database_identity()}\n")
-        handle.writelines(
-            f"login\t{x.username}\t{x.password}\t{x.role}\t{x.scope}\t{hashes[x.username]}\n"
-            for x in logins
-        )
+    # A new owner-only file beside the target, renamed over it: whatever was at the path (a
+    # file of another mode, a symlink to anywhere) is replaced, never written through.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{LOGINS_HEADER}\ndatabase\t{_database_identity()}\n")
+            handle.writelines(
+                f"login\t{x.username}\t{x.password}\t{x.role}\t{x.scope}\t{hashes[x.username]}\n"
+                for x in logins
+            )
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
 
 
 def _known_logins() -> list[DemoLogin]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 from sqlalchemy import func, select
 
@@ -252,6 +254,47 @@ def test_the_demo_tells_election_night_from_start_to_certified_result(app, cli, 
     assert certified.json["status"] == "certified"
     # 311 + 120 for Жұмабаев, 247 + 231 for Ким: Ким leads by 47.
     assert certified.json["winner_candidate_id"] == ballot[1]
+
+
+# --- the file of the demo logins ------------------------------------------------------------
+
+
+def test_the_logins_file_becomes_owner_only_even_when_it_was_readable_by_all(app, cli, tmp_path):
+    """A file left by an older run (or made by hand) with mode 0644 does not keep that mode:
+    the passwords never sit in a file others may read."""
+    path = tmp_path / "demo-logins.txt"
+    path.write_text("left over\n")
+    path.chmod(0o644)
+
+    result = cli.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text()
+    assert "left over" not in text
+    assert set(printed_logins(result.output)) <= {
+        line.split("\t")[1] for line in text.splitlines() if line.startswith("login\t")
+    }
+    assert [p.name for p in tmp_path.iterdir()] == ["demo-logins.txt"]  # no temporary left
+
+
+def test_a_symlink_at_the_logins_path_is_replaced_not_written_through(app, cli, tmp_path):
+    """ELECTIONS_DEMO_LOGINS_FILE may name a symlink to anywhere: the file it points at keeps
+    its bytes and its mode; the path becomes a file of its own."""
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not yours to overwrite\n")
+    target.chmod(0o644)
+    path = tmp_path / "demo-logins.txt"
+    path.symlink_to(target)
+
+    result = cli.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert target.read_text() == "not yours to overwrite\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert not path.is_symlink()
+    assert stat.S_IMODE(path.lstat().st_mode) == 0o600
+    assert "login\tcec-admin\t" in path.read_text()
 
 
 def test_demo_refuses_a_database_that_holds_data(app, cli, world):
