@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -24,6 +24,7 @@ from elections.forms import attach_errors
 from elections.results import national, services
 from elections.results.caching import cached_by, state_key
 from elections.results.chart import bar_chart
+from elections.results.models import ResultVersion
 from elections.results.tally import turnout
 from elections.territory.models import Election
 from elections.territory.services import elections_page, get_election, precinct_counts
@@ -120,12 +121,15 @@ def _this_page(**changes: str | None) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def _refresh_context(live: bool) -> dict:
+def _refresh_context(live: bool, received: datetime | None) -> dict:
+    """``received``: when what the page shows last changed, read from the data (the newest
+    current protocol's arrival, or the certification). Never the clock of the render: a
+    cached page is shared under an ETag of its data, so any worker must render the same bytes."""
     refresh = refresh_seconds() if live and refresh_wanted() else None
     return {
         "live": live,
         "refresh": refresh,
-        "updated": now(),
+        "received": received,
         "refresh_off_url": _this_page(refresh="off"),
         "refresh_on_url": _this_page(refresh=None),
     }
@@ -194,8 +198,28 @@ def index():
         "results/index.html",
         rows=rows,
         page=page,
-        **_refresh_context(live),
+        **_refresh_context(live, _newest_received(page.items, sums)),
     )
+
+
+def _newest_received(elections: list[Election], sums: dict) -> datetime | None:
+    """The newest moment any election on the page last changed: its certification when its
+    certified result stands, else its newest current protocol's arrival."""
+    settled = [e.id for e in elections if e.state != "open"]
+    certified = dict(
+        db.session.execute(
+            select(ResultVersion.election_id, func.max(ResultVersion.certified_at))
+            .where(ResultVersion.election_id.in_(settled))
+            .group_by(ResultVersion.election_id)
+        ).all()
+        if settled
+        else ()
+    )
+    moments = [
+        services._aware(certified[e.id]) if e.id in certified else sums[e.id].last_saved
+        for e in elections
+    ]
+    return max((m for m in moments if m is not None), default=None)
 
 
 @bp.get("/results/<int:election_id>")
@@ -215,7 +239,7 @@ def election(election_id: int):
         turnout_rows=precinct_turnout(precincts),
         corrections=services.corrections(election),
         versions=services.versions(election),
-        **_refresh_context(live),
+        **_refresh_context(live, result["as_of"]),
     )
 
 

@@ -64,9 +64,78 @@ def test_a_page_being_counted_announces_its_refresh_and_when_it_was_updated(clie
     state, note = refresh_note(text)
     assert state == "60"
     assert "refreshes itself every 60 seconds" in note
-    # 21:00 Almaty, the clock of these tests, with its zone.
+    # Precinct A's protocol came in at 21:00 Almaty, the clock of these tests, with its zone.
     day = factories.default_election_day().strftime("%d.%m.%Y")
-    assert f"last updated {day} 21:00 (UTC+5, Kazakhstan Time)." in note, note
+    assert f"last protocol received at {day} 21:00 (UTC+5, Kazakhstan Time)." in note, note
+
+
+def cold_render(client, url: str):
+    """The page as a worker that has never rendered it draws it: no cached copy."""
+    caching.clear()
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("url", ["/results/{election}?lang=en", "/results?lang=en"])
+def test_the_time_shown_is_the_newest_protocols_so_every_render_is_the_same_page(
+    client, world, counted, save, clock, url
+):
+    """One ETag names one set of bytes: two workers rendering the page at different moments
+    (each from an empty cache) draw it alike, and it says when the data last changed, not
+    when it was drawn."""
+    url = url.format(election=world.election_id)
+    clock(election_day_at(21, 5))
+    save(world.precinct_b, {counted.c1: 100, counted.c2: 300})
+
+    clock(election_day_at(21, 30))
+    first = cold_render(client, url)
+    clock(election_day_at(21, 47))
+    second = cold_render(client, url)
+
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert first.get_data() == second.get_data()
+    day = factories.default_election_day().strftime("%d.%m.%Y")
+    state, note = refresh_note(first.get_data(as_text=True))
+    assert state == "60"
+    assert f"last protocol received at {day} 21:05 (UTC+5, Kazakhstan Time)." in note, note
+    assert "21:30" not in note and "21:47" not in note
+    assert "refreshes itself every 60 seconds" in note
+
+
+def test_with_refresh_off_the_page_says_when_the_last_protocol_came(client, world, counted, clock):
+    clock(election_day_at(21, 40))
+    _response, text = page(client, f"/results/{world.election_id}?lang=en&refresh=off")
+    day = factories.default_election_day().strftime("%d.%m.%Y")
+    state, note = refresh_note(text)
+    assert state == "off"
+    assert note.startswith(
+        f"Automatic refresh is off; last protocol received at {day} 21:00 (UTC+5, Kazakhstan Time)."
+    ), note
+
+
+def test_before_any_protocol_the_page_says_none_has_come(client, world, add_candidates):
+    add_candidates(world.election_id, 2)
+    _response, text = page(client, f"/results/{world.election_id}?lang=en")
+    _state, note = refresh_note(text)
+    assert "refreshes itself every 60 seconds" in note
+    assert "no protocol has been received yet." in note, note
+
+
+def test_the_index_shows_the_newest_change_on_it_a_certification_included(
+    client, world, counted, save, chair, clock
+):
+    """The index says the newest moment across its elections: here the certification of one
+    election, later than any protocol, while the other is still counted."""
+    save(world.precinct_b, {counted.c1: 100, counted.c2: 300})
+    clock(election_day_at(21, 50))
+    assert certify(client, chair, world.election_id).status_code == 200
+    clock(election_day_at(22, 10))
+
+    _response, text = page(client, "/results?lang=en")
+    day = factories.default_election_day().strftime("%d.%m.%Y")
+    _state, note = refresh_note(text)
+    assert f"last protocol received at {day} 21:50 (UTC+5, Kazakhstan Time)." in note, note
 
 
 def test_the_interval_follows_the_setting(app, client, world, counted, monkeypatch):
