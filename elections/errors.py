@@ -161,5 +161,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error")
+        from elections.extensions import db
+
+        # A failed flush leaves the session unusable: rendering the page (which asks who is
+        # signed in) would fail again with PendingRollbackError. Nothing was saved anyway.
+        db.session.rollback()
         code, message = GENERIC[500]
         return _render(500, [ErrorItem(code, str(message))])

@@ -122,4 +122,4 @@ def _status_of(query: dict):
     candidate = services.find_application(query["application_number"], query["iin"])
     if candidate is None:
         raise services.application_not_found()
-    return StatusOut().dump(status_view(candidate))
+    return StatusOut().dump(status_view(candidate)), 200, {"Cache-Control": "no-store"}

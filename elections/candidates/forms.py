@@ -32,6 +32,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from elections.candidates.names import (
+    NAME_CHARACTERS_MESSAGE,
+    forbidden_characters,
+    normalise_name,
+)
+from elections.db import INTEGER_MAX
 from elections.forms import LocalDateField
 from elections.rules import EDUCATION_LEVELS
 
@@ -58,11 +64,23 @@ FIELD_ALIASES = {
 }
 
 
+def printed_name(form, field) -> None:
+    """The API's rule for names (elections.candidates.names), beside the field."""
+    if field.data and forbidden_characters(normalise_name(field.data)):
+        raise ValidationError(NAME_CHARACTERS_MESSAGE)
+
+
 class NominationForm(FlaskForm):
     iin = StringField(_l("IIN"), validators=[DataRequired(), Length(min=12, max=12)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    patronymic = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(), Length(max=100), printed_name]
+    )
+    first_name = StringField(
+        _l("First name"), validators=[DataRequired(), Length(max=100), printed_name]
+    )
+    patronymic = StringField(
+        _l("Patronymic"), validators=[Optional(), Length(max=100), printed_name]
+    )
     birth_date = LocalDateField(_l("Date of birth"), validators=[DataRequired()])
     citizenship = StringField(
         _l("Citizenship (country code)"),
@@ -90,11 +108,11 @@ class NominationForm(FlaskForm):
     party_id = SelectField(_l("Party"), coerce=int, validate_choice=False)
     party_member = BooleanField(_l("Member of the nominating party"))
     signatures_valid = IntegerField(
-        _l("Valid signatures"), validators=[Optional(), NumberRange(min=0)]
+        _l("Valid signatures"), validators=[Optional(), NumberRange(min=0, max=INTEGER_MAX)]
     )
     settlements_covered = IntegerField(
         _l("Settlements where signatures were collected"),
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional(), NumberRange(min=0, max=INTEGER_MAX)],
     )
     deposit_paid = BooleanField(_l("Electoral deposit paid"))
     doc_application = BooleanField(_l("Application"))
@@ -151,7 +169,9 @@ class NominationForm(FlaskForm):
         }
 
     def validate_party_id(self, field) -> None:
-        if self.nomination_type.data == "party" and field.data is None:
+        if self.nomination_type.data != "party":
+            return
+        if field.data is None or not 1 <= field.data <= INTEGER_MAX:
             raise ValidationError(_l("Choose the party."))
 
     def to_data(self) -> dict:

@@ -9,14 +9,31 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from elections.candidates.grounds import GROUND_CODES
 from elections.candidates.iin import IinError, validate_iin
+from elections.candidates.names import (
+    NAME_CHARACTERS_MESSAGE,
+    forbidden_characters,
+    normalise_name,
+)
 from elections.candidates.rules import SPECIAL_CHECK_RESULTS
+from elections.db import INTEGER_MAX
 from elections.rules import EDUCATION_LEVELS
 from elections.schema_fields import LocalDateTime
 
-# A name is printed on the ballot: no control characters (a NUL cannot even be stored on
-# PostgreSQL).
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Control characters are not allowed.")
-NAME = [validate.Length(min=1, max=100), PRINTABLE]
+
+class Name(fields.String):
+    """A name printed on the ballot: NFC-normalised, without invisible or reordering
+    characters (elections.candidates.names)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = normalise_name(super()._deserialize(value, attr, data, **kwargs))
+        if forbidden_characters(text):
+            raise ValidationError(str(NAME_CHARACTERS_MESSAGE))
+        return text
+
+
+NAME = [validate.Length(min=1, max=100)]
+# Counts and ids from clients fit the database's INTEGER column (never an OverflowError).
+COUNT = validate.Range(min=0, max=INTEGER_MAX)
 
 
 class DocumentsSchema(Schema):
@@ -28,10 +45,10 @@ class DocumentsSchema(Schema):
 
 class NominationSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(("party", "self")))
-    party_id = fields.Integer(strict=True)
+    party_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=INTEGER_MAX))
     party_member = fields.Boolean()
-    signatures_valid = fields.Integer(strict=True, validate=validate.Range(min=0))
-    settlements_covered = fields.Integer(strict=True, validate=validate.Range(min=0))
+    signatures_valid = fields.Integer(strict=True, validate=COUNT)
+    settlements_covered = fields.Integer(strict=True, validate=COUNT)
 
     @validates_schema
     def check_kind(self, data, **kwargs):
@@ -49,11 +66,9 @@ class NominationSchema(Schema):
 
 class NominationIn(Schema):
     iin = fields.String(required=True)
-    last_name = fields.String(required=True, validate=NAME)
-    first_name = fields.String(required=True, validate=NAME)
-    patronymic = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=100), PRINTABLE]
-    )
+    last_name = Name(required=True, validate=NAME)
+    first_name = Name(required=True, validate=NAME)
+    patronymic = Name(load_default=None, allow_none=True, validate=validate.Length(max=100))
     birth_date = fields.Date(required=True)
     citizenship = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
     education = fields.String(required=True, validate=validate.OneOf(EDUCATION_LEVELS))

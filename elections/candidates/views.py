@@ -257,7 +257,9 @@ def _status_page(form, found=None, problem=None, status=200, headers=None):
         next_step=next_step(found) if found is not None else None,
         problem=problem,
     )
-    return body, status, headers or {}
+    # The answer names an application and its history: no browser or proxy keeps a copy
+    # (the back button after "forget", a shared computer).
+    return body, status, {**(headers or {}), "Cache-Control": "no-store"}
 
 
 @public_bp.get("/status")

@@ -530,6 +530,16 @@ def test_the_edit_form_needs_its_csrf_token(guarded, world, add_candidate):
         {"last_name": "\u0000"},
         {"nomination": {"type": "party", "party_id": "one"}},
         {"nomination": {"type": "robot"}},
+        {"nomination": {"party_id": 10**30}},
+        {"nomination": {"party_id": 2**31}},
+        {"nomination": {"party_id": 0}},
+        {"nomination": {"type": "self", "signatures_valid": 10**30, "settlements_covered": 1}},
+        {"nomination": {"type": "self", "signatures_valid": 1, "settlements_covered": 10**30}},
+        {"consecutive_terms_in_post": 10**30},
+        {"work_experience_years": 10**30},
+        {"last_name": "a\u202eb"},
+        {"first_name": "a\x85b"},
+        {"patronymic": "\ud800"},
     ],
 )
 def test_odd_api_bodies_are_refused_never_a_500(client, world, member, add_candidate, body):
@@ -555,6 +565,14 @@ def test_odd_api_bodies_are_refused_never_a_500(client, world, member, add_candi
         {"special_check": "perhaps"},
         {"consecutive_terms_in_post": "-1"},
         {"nomination_type": "self", "signatures_valid": "", "settlements_covered": ""},
+        {"party_id": "99999999999999999999"},
+        {"party_id": "2147483648"},
+        {"nomination_type": "self", "signatures_valid": "99999999999999999999"},
+        {"nomination_type": "self", "settlements_covered": "99999999999999999999"},
+        {"consecutive_terms_in_post": "99999999999999999999"},
+        {"work_experience_years": "99999999999999999999"},
+        {"last_name": "a\u202eb"},
+        {"first_name": "a\x85b"},
     ],
 )
 def test_odd_form_posts_get_field_messages_never_a_500(staff, world, add_candidate, overrides):
