@@ -5,19 +5,24 @@ The papers a commission signs are bilingual, as the official forms are: every he
 name in Kazakh, the state language, then in Russian, whatever language the page that offered
 the download speaks. The figures come from the stored versions, never from a recount, and each
 document prints the SHA-256 digest the service keeps for what it shows.
+
+A document is a function of stored data only: no clock is read while printing, so the same data
+prints the same bytes (elections.printing.cache keeps them, and an ETag names them). Its date,
+shown in the PDF's metadata, is the time of what it prints: the entry of the protocol version,
+the certification of the result, the newest candidate record or decision for the ballot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from elections.ballots import services as ballot_services
 from elections.ballots.models import ProtocolVersion
-from elections.candidates.models import Candidate
-from elections.clock import now, service_timezone
+from elections.candidates.models import Candidate, CandidateEvent
+from elections.clock import service_timezone
 from elections.errors import not_found
 from elections.extensions import db
 from elections.results import services as result_services
@@ -111,8 +116,13 @@ def local_day(value: date | str) -> str:
     return f"{value:%d.%m.%Y}"
 
 
-def _printed() -> str:
-    return local_moment(now())
+def w3c_moment(value: datetime | None) -> str | None:
+    """An instant as the ``dcterms`` meta tags give WeasyPrint the PDF's dates: UTC, seconds."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _names(candidate_ids) -> dict[int, str]:
@@ -160,7 +170,7 @@ def precinct_protocol(precinct: Precinct, version: ProtocolVersion) -> dict:
         "current_version": current.version if current else None,
         "entered_at": local_moment(version.created_at),
         "lines": lines,
-        "printed_at": _printed(),
+        "issued": w3c_moment(version.created_at),
     }
 
 
@@ -202,10 +212,17 @@ def result_protocol(election: Election, version: ResultVersion) -> dict:
         ),
         key=lambda p: p["number"],
     )
-    reopened = [
-        c for c in result_services.corrections(election) if c.after_version >= version.version
-    ]
-    latest = result_services.latest_version(election)
+    # What the paper says about the version's later life is fixed once it happened: the
+    # correction that reopened this very version, and the version that replaced it.
+    reopened = next(
+        (c for c in result_services.corrections(election) if c.after_version == version.version),
+        None,
+    )
+    replaced_by = db.session.execute(
+        select(func.min(ResultVersion.version)).where(
+            ResultVersion.election_id == election.id, ResultVersion.version > version.version
+        )
+    ).scalar()
     return {
         "election": election,
         "election_day": local_day(election.election_day),
@@ -216,13 +233,32 @@ def result_protocol(election: Election, version: ResultVersion) -> dict:
         "tied": tied if figures.get("outcome") == "tie" else [],
         "certified_at": local_moment(version.certified_at),
         "protocols": protocols,
-        "reopened_at": local_moment(reopened[0].opened_at) if reopened else None,
-        "latest_version": latest.version if latest else version.version,
-        "printed_at": _printed(),
+        "reopened_at": local_moment(reopened.opened_at) if reopened else None,
+        "replaced_by": replaced_by,
+        "issued": w3c_moment(version.certified_at),
     }
 
 
+def result_is_final(context: dict) -> bool:
+    """Whether nothing can change this version's paper any more: a later version replaced it."""
+    return context["replaced_by"] is not None
+
+
 # -- the ballot proof -------------------------------------------------------------------------
+
+
+def _candidates_changed_at(election: Election) -> datetime | None:
+    """When the election's candidates last changed: the newest application or decision."""
+    created = db.session.execute(
+        select(func.max(Candidate.created_at)).where(Candidate.election_id == election.id)
+    ).scalar()
+    decided = db.session.execute(
+        select(func.max(CandidateEvent.at))
+        .join(Candidate, Candidate.id == CandidateEvent.candidate_id)
+        .where(Candidate.election_id == election.id)
+    ).scalar()
+    moments = [m.replace(tzinfo=m.tzinfo or UTC) for m in (created, decided) if m is not None]
+    return max(moments) if moments else None
 
 
 def ballot_proof(election: Election) -> dict:
@@ -230,5 +266,5 @@ def ballot_proof(election: Election) -> dict:
         "election": election,
         "election_day": local_day(election.election_day),
         "paper": ballot_services.ballot(election),
-        "printed_at": _printed(),
+        "issued": w3c_moment(_candidates_changed_at(election)),
     }

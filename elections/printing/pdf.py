@@ -23,6 +23,18 @@ EMBEDDED_NAMES = ("DejaVuSans", "DejaVuSans-Bold")
 # One document at a time per process: WeasyPrint's Pango and fontconfig state is not meant to
 # be shared by threads, and a render holds the CPU anyway.
 _render_lock = threading.Lock()
+renders = 0  # documents this process rendered: what elections.printing.cache saves
+
+
+@cache
+def renderer_version() -> str:
+    """WeasyPrint's version, read without loading it (and Pango): part of a document's key."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"weasyprint {version('weasyprint')}"
+    except PackageNotFoundError:
+        return "weasyprint ?"
 
 
 def font_faces() -> str:
@@ -88,9 +100,11 @@ def _weasyprint():
 
 def render(html: str) -> tuple[bytes, list[str]]:
     """The PDF of this HTML document, and the font files WeasyPrint fetched for it."""
+    global renders
     CSS, HTML, FontConfiguration = _weasyprint()  # noqa: N806
 
     with _render_lock:
+        renders += 1
         fetcher = _fetcher_class()()
         font_config = FontConfiguration()
         faces = CSS(string=font_faces(), font_config=font_config, url_fetcher=fetcher)
