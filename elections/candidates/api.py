@@ -65,8 +65,11 @@ def show(candidate_id: int):
 @roles(*COMMISSION)
 def update(candidate_id: int):
     """Change fields of a nomination until the decision; locked as a decision is."""
-    candidate = _scoped_candidate(candidate_id)
-    services.update(candidate, json_body(), current_actor())
+    candidate = services.get_candidate(candidate_id)
+    ensure_organiser(current_actor(), candidate.election)  # before any lock is taken
+    body = json_body()
+    candidate = services.lock_for_edit(candidate, body)
+    services.update(candidate, body, current_actor())
     db.session.commit()
     return CandidateOut().dump(candidate_view(candidate))
 

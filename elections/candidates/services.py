@@ -265,9 +265,10 @@ def _jsonable(value):
 def update(candidate: Candidate, patch: dict, actor) -> dict:
     """Change any fields of a nomination still awaiting its decision (PATCH, api.md).
 
-    ``candidate`` comes locked (``lock_candidate``), as for a decision, so an edit and a
-    decision at the same moment queue: the later one sees what the first did. -> the
-    changes, ``{field: {"old", "new"}}`` (personal fields without their values).
+    ``candidate`` comes locked (``lock_for_edit``): its row, as for a decision, so an edit
+    and a decision at the same moment queue and the later one sees what the first did; and
+    its election when the patch may change the party or the person. -> the changes,
+    ``{field: {"old", "new"}}`` (personal fields without their values).
     """
     if candidate.status != "submitted":
         raise conflict(
@@ -415,6 +416,21 @@ def lock_candidate(candidate_id: int) -> Candidate:
     if candidate is None:
         raise not_found()
     return candidate
+
+
+# Keys of a PATCH that can change who stands or for which party: the election's checks
+# (party_already_nominated, already_nominated) then need the election's lock, as nominate().
+_ELECTION_WIDE_KEYS = ("iin", "nomination")
+
+
+def lock_for_edit(candidate: Candidate, patch: dict) -> Candidate:
+    """Lock what an edit of ``candidate`` needs, in the order every writer takes them: its
+    election first (when the patch may change the party, the IIN or the nomination type:
+    a nomination for the same party or person then waits, and sees this change), then the
+    candidate row (so a decision at the same moment queues). -> the candidate, fresh."""
+    if isinstance(patch, dict) and any(key in patch for key in _ELECTION_WIDE_KEYS):
+        _lock_election(candidate.election_id)
+    return lock_candidate(candidate.id)
 
 
 def _require_status(candidate: Candidate, *allowed: str) -> None:

@@ -151,9 +151,8 @@ def edit(candidate_id: int):
     form.party_id.choices = _party_choices()
     if form.validate_on_submit():
         try:
-            changes = services.update(
-                services.lock_candidate(candidate_id), form.to_data(), current_actor()
-            )
+            body = form.to_data()
+            changes = services.update(services.lock_for_edit(found, body), body, current_actor())
         except ServiceError as error:
             db.session.rollback()
             if error.items[0].code == "already_decided":

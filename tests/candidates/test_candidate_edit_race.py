@@ -152,3 +152,76 @@ def test_two_patches_at_once_both_land_and_each_records_what_it_saw(committed_ap
             key=str,
         )
         assert now.chain_ok
+
+
+# --- a PATCH and a nomination for the same party or person --------------------------------------
+# The PATCH locks the election before the candidate, as a nomination locks it, so the two
+# checks of "one nominee per party" and "one nomination per person" cannot both pass.
+
+
+def new_party(app: Flask) -> int:
+    with app.app_context():
+        party = factories.PartyFactory()
+        db.session.commit()
+        return party.id
+
+
+def standing(app: Flask, election_id: int, **where) -> int:
+    with app.app_context():
+        return (
+            db.session.query(Candidate)
+            .filter_by(election_id=election_id, **where)
+            .filter(Candidate.status.in_(("submitted", "registered")))
+            .count()
+        )
+
+
+def test_a_patch_to_a_party_and_a_nomination_for_it_at_once_leave_one_nominee(committed_app, race):
+    election_url = f"/api/v1/elections/{race.election_id}/candidates"
+    for _round in range(ROUNDS):
+        party_id = new_party(committed_app)
+        candidate_id = new_candidate(committed_app, race.election_id)
+        answers = at_once(
+            committed_app,
+            [
+                send(
+                    "PATCH",
+                    f"/api/v1/candidates/{candidate_id}",
+                    {"nomination": {"party_id": party_id}},
+                    race.headers[0],
+                ),
+                send(
+                    "POST",
+                    election_url,
+                    factories.nomination_body(factories.party_nomination(party_id)),
+                    race.headers[1],
+                ),
+            ],
+        )
+        assert standing(committed_app, race.election_id, party_id=party_id) == 1, answers
+        assert sorted(status for status, _body in answers) in ([200, 409], [201, 409]), answers
+        [(_status, refused)] = [answer for answer in answers if answer[0] == 409]
+        assert refused["errors"][0]["code"] == "party_already_nominated"
+
+
+def test_a_patch_to_an_iin_and_a_nomination_of_that_person_at_once_leave_one(committed_app, race):
+    election_url = f"/api/v1/elections/{race.election_id}/candidates"
+    for _round in range(ROUNDS):
+        candidate_id = new_candidate(committed_app, race.election_id)
+        body = factories.nomination_body(factories.self_nomination(20, 1))
+        answers = at_once(
+            committed_app,
+            [
+                send(
+                    "PATCH",
+                    f"/api/v1/candidates/{candidate_id}",
+                    {"iin": body["iin"], "birth_date": body["birth_date"]},
+                    race.headers[0],
+                ),
+                send("POST", election_url, body, race.headers[1]),
+            ],
+        )
+        assert standing(committed_app, race.election_id, iin=body["iin"]) == 1, answers
+        assert sorted(status for status, _body in answers) in ([200, 409], [201, 409]), answers
+        [(_status, refused)] = [answer for answer in answers if answer[0] == 409]
+        assert refused["errors"][0]["code"] == "already_nominated"
