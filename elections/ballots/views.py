@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from elections import idempotency
@@ -278,31 +287,56 @@ def _save(precinct: Precinct, body: dict, key: str | None):
     return redirect(url_for("protocols.protocol", precinct_id=precinct.id, saved=saved))
 
 
+# After how many seconds the form asks once more about a save not received yet: a save sent
+# just before a reload may still be on its way (or waiting for the database).
+SENT_RECHECK_SECONDS = 4
+
+
 @bp.get("/precincts/<int:precinct_id>/protocol/sent")
 @roles(*PROTOCOL_ROLES)
 def sent(precinct_id: int):
     """Did the save sent with this Idempotency-Key land? Asked by the form after a reload
-    when its last send got no answer: JSON ``{landed, version, message}``."""
+    when its last send got no answer: JSON ``{landed, state, version, message}``.
+
+    A key not seen is only "not received yet": the first request may still be in flight.
+    The answer says when to ask again (``ask_again_after``); the second ask (``?again=1``)
+    is told it did not arrive, to send again. The form sends again with the same key, so a
+    first request landing late is replayed, not saved twice."""
     precinct = _precinct(precinct_id)
     key = idempotency.check_key(request.args.get("key", ""))
     answer = idempotency.answer(current_actor(), key)
     version = answer.get("version") if answer and answer.get("precinct_id") == precinct.id else None
-    if version is None:
-        body = {
-            "landed": False,
-            "version": None,
-            "message": _(
-                "Your last save did not reach the server. Your figures are kept on this"
-                " device: send them again."
-            ),
-        }
-    else:
+    if version is not None:
         body = {
             "landed": True,
+            "state": "landed",
             "version": version,
             "message": _(
                 "Your last save reached the server: it was saved as version %(version)d.",
                 version=version,
+            ),
+        }
+    elif request.args.get("again") != "1":
+        body = {
+            "landed": False,
+            "state": "not_received_yet",
+            "version": None,
+            "ask_again_after": int(
+                current_app.config.get("PROTOCOL_SENT_RECHECK_SECONDS", SENT_RECHECK_SECONDS)
+            ),
+            "message": _(
+                "Your last save has not reached the server yet. It may still be on its way:"
+                " asking again in a few seconds. Your figures are kept on this device."
+            ),
+        }
+    else:
+        body = {
+            "landed": False,
+            "state": "not_arrived",
+            "version": None,
+            "message": _(
+                "Your last save did not reach the server. Your figures are kept on this"
+                " device: send them again."
             ),
         }
     response = jsonify(body)

@@ -6,8 +6,9 @@
 //
 // A send that got no answer may still have landed. Its Idempotency-Key is kept on this
 // device ("pending:..."), and the next load asks the server whether a save with that key
-// arrived; a send again carries the same key, so the server replays the first save
-// instead of making a second version.
+// arrived (if not yet, once more a few seconds later: it may still be on its way); a send
+// again carries the same key, so the server replays the first save instead of making a
+// second version.
 (function () {
   "use strict";
 
@@ -147,19 +148,25 @@
       lastSend.hidden = false;
     }
 
-    function askWhetherLanded() {
+    var recheck = null;
+
+    function askWhetherLanded(again) {
       var pending = read(store, pendingKey);
       if (!pending || !pending.key || !window.fetch) { return; }
-      say(lastSend.dataset.checking);
-      var url = form.dataset.sentUrl + "?key=" + encodeURIComponent(pending.key);
+      if (!again) { say(lastSend.dataset.checking); }
+      // A key the server has not seen is "not received yet": the first send may still be on
+      // its way. Asked once more after the server's pause, it is "did not arrive: send again".
+      var url = form.dataset.sentUrl + "?key=" + encodeURIComponent(pending.key) + (again ? "&again=1" : "");
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }
           return response.json();
         })
         .then(function (answer) {
+          var waiting = !answer.landed && !again && answer.ask_again_after;
+          lastSend.dataset.state = answer.state || (answer.landed ? "landed" : "not_arrived");
           lastSend.classList.toggle("flash", !!answer.landed);
-          lastSend.classList.toggle("errors", !answer.landed);
+          lastSend.classList.toggle("errors", !answer.landed && !waiting);
           say(answer.message);
           if (answer.landed) {
             store.removeItem(pendingKey);
@@ -170,10 +177,15 @@
               document.getElementById("draft-note").hidden = true;
               check();
             }
-          } else {
-            // Sent again with the same key: should the first send still arrive, it is one save.
-            form.elements.idempotency_key.value = pending.key;
-            if (button && button.dataset.labelAgain) { button.textContent = button.dataset.labelAgain; }
+            return;
+          }
+          // Sent again with the same key: should the first send still arrive, it is one save.
+          form.elements.idempotency_key.value = pending.key;
+          if (waiting) {
+            recheck = window.setTimeout(function () { recheck = null; askWhetherLanded(true); },
+              Number(answer.ask_again_after) * 1000);
+          } else if (button && button.dataset.labelAgain) {
+            button.textContent = button.dataset.labelAgain;
           }
         })
         .catch(function () { say(lastSend.dataset.unknown); });
@@ -201,6 +213,7 @@
     }
 
     function send() {
+      if (recheck !== null) { window.clearTimeout(recheck); recheck = null; }
       var body = new URLSearchParams(new FormData(form));
       if (store) {
         store.setItem(pendingKey, JSON.stringify({

@@ -476,6 +476,30 @@ def test_the_landed_check_says_a_key_never_seen_did_not_land(app, world, as_secr
     assert version_count(app, world.precinct_a) == 0
 
 
+def test_a_key_not_seen_is_not_received_yet_then_on_the_second_ask_did_not_arrive(
+    app, world, as_secretary, candidates
+):
+    """The first request may still be in flight when the form asks: the first answer says
+    "not yet" and when to ask again; only the second ask says it did not arrive. A save that
+    lands in between is found by the second ask."""
+    first = sent(as_secretary, world.precinct_a, "k-late", lang="en")
+    assert first.json["landed"] is False
+    assert first.json["state"] == "not_received_yet"
+    assert first.json["ask_again_after"] >= 1
+    assert "not reached the server yet" in first.json["message"]
+    assert "did not reach" not in first.json["message"]
+
+    final = sent(as_secretary, world.precinct_a, "k-late", again="1", lang="ru")
+    assert final.json["landed"] is False
+    assert final.json["state"] == "not_arrived"
+    assert "ask_again_after" not in final.json
+    assert "не дошло до сервера" in final.json["message"]
+
+    as_secretary.post(page_url(world.precinct_a), data=form(candidates, key="k-late"))
+    late = sent(as_secretary, world.precinct_a, "k-late", again="1")
+    assert (late.json["landed"], late.json["state"], late.json["version"]) == (True, "landed", 1)
+
+
 def test_the_landed_check_is_scoped_to_the_precinct_and_to_the_user(
     app, world, client, login, candidates
 ):

@@ -40,6 +40,8 @@ JOURNEYS = [pytest.param("kk", PHONE, id="kk-phone"), pytest.param("ru", DESKTOP
 PROTOCOL_POST = re.compile(r"/precincts/\d+/protocol$")
 SAVED_URL = re.compile(r"/precincts/\d+/protocol\?saved=(\d+)$")
 # What the page says, by language: enough words to know the message is the right one.
+# The form asks again after the server's pause (ask_again_after, 4 s): room for it.
+RECHECK_WAIT = 15_000
 SAYS = {
     "kk": {"landed": "серверге жетті", "dropped": "байланыс үзілді", "again": "Қайта жіберу"},
     "ru": {"landed": "дошло до сервера", "dropped": "связь прервалась", "again": "Отправить снова"},
@@ -294,6 +296,11 @@ def test_after_a_reload_the_page_says_a_lost_save_did_not_arrive_and_sends_it_on
 
         page.reload()
         last_send = page.locator("#last-send")
+        # First "not received yet" (the send might still be on its way), then, asked once
+        # more a few seconds later, "did not arrive: send again".
+        expect(last_send).to_have_attribute("data-state", "not_received_yet")
+        expect(last_send).to_contain_text("пока не получил")
+        expect(last_send).to_have_attribute("data-state", "not_arrived", timeout=RECHECK_WAIT)
         expect(last_send).to_contain_text("не дошло до сервера")
         expect(page.locator("#protocol-form button[type=submit]")).to_have_text(SAYS["ru"]["again"])
         expect(page.locator("#draft-note")).to_be_visible()
@@ -305,5 +312,60 @@ def test_after_a_reload_the_page_says_a_lost_save_did_not_arrive_and_sends_it_on
         expect(page.locator("[data-saved-version]")).to_have_attribute(
             "data-saved-version", str(saving)
         )
+        assert versions(live_server.app, precinct_id) == before + 1
+    assert pages.csp_violations == []
+
+
+@pytest.mark.parametrize(("language", "device"), JOURNEYS)
+def test_a_save_still_on_its_way_at_the_reload_is_found_by_the_second_ask(
+    signed_in, pages, rural, live_server, language, device
+):
+    """The reload asks while the first send has not landed yet: the page says "not received
+    yet", not "did not arrive"; the send lands meanwhile (the very request the browser made,
+    with its key), and the second ask says it landed: nothing to send again, one version."""
+    page = secretary_page(signed_in, language, device)
+    with count_under_way(live_server.app, rural.election_day):
+        precinct_id = open_protocol(page, live_server.app)
+        before, saving = versions(live_server.app, precinct_id), base_version(page) + 1
+        typed = figures(page, invalid=18)
+        type_figures(page, typed)
+        held = []
+
+        def hold(route: Route) -> None:
+            if route.request.method == "POST":
+                held.append((route.request.url, route.request.post_data))
+                route.abort("connectionreset")  # the browser hears nothing; the server nothing yet
+            else:
+                route.continue_()
+
+        page.route(PROTOCOL_POST, hold)
+        send(page)
+        expect(page.locator("#send-problem")).to_be_visible()
+        page.unroute(PROTOCOL_POST)
+        assert len(held) == 1 and versions(live_server.app, precinct_id) == before
+
+        page.reload()
+        last_send = page.locator("#last-send")
+        expect(last_send).to_have_attribute("data-state", "not_received_yet")
+        expect(last_send).not_to_contain_text(SAYS[language]["landed"])
+        # The first send arrives late, as sent (same cookies, same Idempotency-Key).
+        url, body = held[0]
+        landed = page.request.post(
+            url,
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            max_redirects=0,
+        )
+        assert landed.status == 302, landed.text()
+        assert versions(live_server.app, precinct_id) == before + 1
+
+        expect(last_send).to_have_attribute("data-state", "landed", timeout=RECHECK_WAIT)
+        expect(last_send).to_contain_text(SAYS[language]["landed"])
+        expect(last_send).to_contain_text(str(saving))
+        assert pending(page, precinct_id) is None
+        expect(page.locator("#protocol-form button[type=submit]")).not_to_have_text(
+            SAYS[language]["again"]
+        )
+        snap(page, f"protocol-late-landing-{language}")
         assert versions(live_server.app, precinct_id) == before + 1
     assert pages.csp_violations == []
