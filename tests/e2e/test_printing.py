@@ -141,3 +141,26 @@ def test_the_protocol_download_is_in_reach_on_a_phone_in_kazakh(signed_in, store
     assert filename.endswith(f"-v{stored['protocol_version']}.pdf")
     assert stored["protocol_digest"] in text.replace(" ", "")
     assert "дауыс беру қорытындылары туралы ХАТТАМАСЫ" in text
+
+
+def test_the_browser_keeps_the_public_pdfs_and_revalidates_them_for_nothing(pages, stored):
+    """The ballot proof and the result protocol come the same byte for byte every time, under a
+    strong ETag the browser may send back for a 304, and the result version is cached as its
+    Cache-Control says."""
+    page = pages.open(**DESKTOP)
+    for url, cache_control in (
+        (f"/elections/{stored['certified_id']}/ballot.pdf", "public, max-age=60"),
+        (f"/results/{stored['certified_id']}/versions/{stored['result_version']}.pdf", None),
+    ):
+        first = page.request.get(url)
+        assert first.status == 200 and first.body().startswith(b"%PDF-")
+        etag = first.headers["etag"]
+        assert etag.startswith('"'), etag
+        if cache_control:
+            assert first.headers["cache-control"] == cache_control
+        else:
+            assert first.headers["cache-control"].startswith("public, max-age=")
+        again = page.request.get(url)
+        assert again.body() == first.body() and again.headers["etag"] == etag
+        held = page.request.get(url, headers={"If-None-Match": etag})
+        assert held.status == 304 and held.body() == b""
