@@ -94,8 +94,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "SECRET_KEY": "e2e-secret-not-for-production",
             "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
             "WTF_CSRF_ENABLED": True,
-            # The limiter counts per address in process memory, shared with the rest of
-            # the suite; the real limit stays on, with room for every lookup these tests do.
+            # The limiter counts per address in process memory: this server runs in the
+            # tests' process, so tests/conftest.py's autouse ``_fresh_rate_limits`` empties
+            # its windows before and after every browser test too (no test spends another's
+            # lookups, whatever the order). The real limit stays on, with room for every
+            # lookup one test does.
             "STATUS_LOOKUP_RATE": (60, 60),
         }
     )

@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import CSP_MARK
 from tests.e2e.helpers import (
     INELIGIBLE_CODES,
     MEMBER,
@@ -189,10 +190,11 @@ def test_the_csp_watch_catches_a_violation(pages):
     """The checks above mean something only if a blocked inline script is noticed."""
     page = pages.open()
     page.goto("/status")
-    page.evaluate(
-        "() => { const s = document.createElement('script');"
-        " s.textContent = 'window.injected = true'; document.body.append(s); }"
-    )
-    page.wait_for_timeout(200)
+    # Waits for the report itself (bounded by the context's timeout), not a fixed pause.
+    with page.expect_console_message(lambda message: CSP_MARK in message.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.injected = true'; document.body.append(s); }"
+        )
     assert page.evaluate("() => window.injected") is None
     assert pages.csp_violations, "an inline script ran or went unreported"

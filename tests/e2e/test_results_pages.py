@@ -5,6 +5,7 @@ certify while precincts have not reported.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,9 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from elections.ballots import services as protocols
@@ -206,11 +209,27 @@ def visits(exchanges: list[Exchange], path: str) -> list[Exchange]:
     return [e for e in exchanges if e.path == path]
 
 
+def is_visit_to(path: str):
+    return lambda request: urlsplit(request.url).path == path
+
+
 def wait_for_visits(page: Page, exchanges, path: str, count: int, timeout_s: float = 15) -> None:
+    """Until the server has answered ``path`` ``count`` times: each wait lasts until the
+    browser's next request for it has finished (a refresh, event-driven, no fixed sleep),
+    within one overall bound."""
     deadline = time.monotonic() + timeout_s
-    while len(visits(exchanges, path)) < count and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-    assert len(visits(exchanges, path)) >= count, visits(exchanges, path)
+    while len(visits(exchanges, path)) < count:
+        left_ms = (deadline - time.monotonic()) * 1000
+        assert left_ms > 0, f"{len(visits(exchanges, path))} of {count} visits: {exchanges}"
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_event("requestfinished", is_visit_to(path), timeout=left_ms)
+
+
+def expect_no_visit(page: Page, path: str, within_ms: int) -> None:
+    """No request for ``path`` leaves the page within ``within_ms``: the wait ends (and the
+    test fails) the moment one does."""
+    with pytest.raises(PlaywrightTimeout):
+        page.wait_for_event("request", is_visit_to(path), timeout=within_ms)
 
 
 def test_a_counting_page_refreshes_itself_and_gets_304(pages, live_server, night_id):
@@ -251,8 +270,10 @@ def test_a_certified_page_does_not_refresh(pages, live_server, certified_id):
         expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
         expect(page.locator("main .refresh-note")).to_have_count(0)
         helpers.snap(page, "results-certified-desktop-kk")
-        page.wait_for_timeout(3000)
+        # Three refresh intervals with no request for the page, and the server saw it once.
+        expect_no_visit(page, path, within_ms=3000)
         assert len(visits(exchanges, path)) == 1, visits(exchanges, path)
+        expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
 
 
 def expect_night_figures(page: Page, night: dict) -> None:
