@@ -149,8 +149,8 @@ def main() -> None:
     print(
         f"/results during {args.parallel} parallel ballot.pdf clients: median"
         f" {statistics.median(during) * 1000:7.1f} ms, p90 {p90(during) * 1000:7.1f} ms,"
-        f" max {max(during) * 1000:7.1f} ms ({len(during)} requests); the {args.parallel * args.rounds} PDFs took"
-        f" {flood['flood_s']:.2f} s"
+        f" max {max(during) * 1000:7.1f} ms ({len(during)} requests);"
+        f" the {args.parallel * args.rounds} PDFs took {flood['flood_s']:.2f} s"
     )
     sys.stdout.flush()
 
