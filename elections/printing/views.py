@@ -14,11 +14,14 @@ holds the document gets 304 and a flood of requests for one document costs one r
 - a result version that a later version replaced can never change: immutable for a year;
 - the current result version and the ballot proof: public, a short max-age and the ETag;
 - a protocol: private, no-store (only for its precinct and its commission).
+
+A public document sent to a signed-in reader is marked private all the same: the response
+may carry that reader's session cookie, which no shared cache may keep.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request, session
 from flask_babel import gettext as _
 
 from elections import ratelimit
@@ -68,6 +71,10 @@ def _document(key: cache.Key, html: str, filename: str, cache_control: str) -> R
         response = make_response(cache.pdf_for(key, html))
         response.headers["Content-Type"] = "application/pdf"
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if cache_control.startswith("public") and (
+        current_actor() is not None or "_flashes" in session
+    ):
+        cache_control = cache_control.replace("public", "private", 1)
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     return response

@@ -101,6 +101,15 @@ def test_a_document_is_rendered_once_and_served_again_with_its_strong_etag(clien
     assert first.headers["Cache-Control"] == "public, max-age=60"
 
 
+def test_a_public_document_sent_to_a_signed_in_reader_is_kept_by_their_browser_only(
+    client, login, entered
+):
+    login(entered.world.users["territorial_chair"])
+    response = client.get(ballot_url(entered))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, max-age=60"
+
+
 def test_what_the_ballot_prints_changing_changes_its_etag_and_bytes(app, client, entered):
     first = client.get(ballot_url(entered))
     with app.app_context():
