@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -68,6 +69,35 @@ def printed_name(form, field) -> None:
     """The API's rule for names (elections.candidates.names), beside the field."""
     if field.data and forbidden_characters(normalise_name(field.data)):
         raise ValidationError(NAME_CHARACTERS_MESSAGE)
+
+
+# The form's fields of the nomination body (``shown`` and the CSRF token aside).
+FORM_FIELDS = (
+    "iin",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "citizenship",
+    "education",
+    "work_experience_years",
+    "nomination_type",
+    "party_id",
+    "party_member",
+    "signatures_valid",
+    "settlements_covered",
+    "deposit_paid",
+    "doc_application",
+    "doc_biography",
+    "doc_declarations",
+    "doc_party_decision",
+    "legal_capacity",
+    "serving_sentence",
+    "unexpunged_conviction",
+    "corruption_offence",
+    "special_check",
+    "consecutive_terms_in_post",
+)
 
 
 class NominationForm(FlaskForm):
@@ -136,6 +166,10 @@ class NominationForm(FlaskForm):
         default=0,
         validators=[InputRequired(), NumberRange(0, 10)],
     )
+
+    # The edit page: the stored nomination body the form was filled from (JSON), so that a
+    # save sends only what the user changed and sees what a colleague changed meanwhile.
+    shown = HiddenField()
 
     @staticmethod
     def initial_data(candidate) -> dict:

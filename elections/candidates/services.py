@@ -222,6 +222,52 @@ def nomination_body(candidate: Candidate) -> dict:
     }
 
 
+# Who is nominated: after nomination closes these can no longer change (that would be a
+# new nomination, late). Names stay correctable (spelling, transliteration): the IIN is
+# what identifies the person.
+PERSON_FIELDS = ("iin", "birth_date")
+
+
+def nomination_open(election: Election) -> bool:
+    calendar = _calendar(election)
+    return calendar.nomination_opens <= now() < calendar.nomination_closes
+
+
+def editing_closed(candidate: Candidate) -> ServiceError | None:
+    """Why the application can no longer be changed at all, or None while it can.
+
+    The same code as a late decision (``registration_closed``): after registration closes
+    the commission can no longer decide, so the facts it decides on are closed too; so they
+    are once the election is no longer open (invalidated, certified, a repeat ordered).
+    """
+    if candidate.status != "submitted":
+        return conflict(
+            "already_decided",
+            _(
+                "The commission has already decided on this application: "
+                "it can no longer be changed."
+            ),
+        )
+    election = candidate.election
+    if election.state != "open":
+        return conflict(
+            "registration_closed",
+            _("This election is no longer open: its applications can no longer be changed."),
+        )
+    if now() >= _calendar(election).registration_closes:
+        return conflict(
+            "registration_closed",
+            _("Registration of candidates has closed: the application can no longer be changed."),
+        )
+    return None
+
+
+def check_still_editable(candidate: Candidate) -> None:
+    refusal = editing_closed(candidate)
+    if refusal is not None:
+        raise refusal
+
+
 def _merge(current: dict, patch: dict) -> dict:
     """The body after the patch: documents merge key by key; a nomination of the same type
     too, while one of another type replaces the old one whole."""
@@ -258,6 +304,30 @@ def _flat(body: dict) -> dict:
     return flat
 
 
+def changed_paths(before: dict, after: dict) -> set[str]:
+    """The fields (``documents.biography`` and so on) whose values differ between two
+    nomination bodies."""
+    old, new = _flat(before), _flat(after)
+    return {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+
+
+def patch_of(body: dict, paths: set[str]) -> dict:
+    """The PATCH body carrying only ``paths`` of ``body``; a nomination of another type goes
+    whole (it replaces the old one), otherwise with its type, merged key by key."""
+    patch: dict = {}
+    for path in sorted(paths):
+        top, _dot, inner = path.partition(".")
+        if not inner:
+            patch[top] = body.get(top)
+        elif top == "nomination" and "nomination.type" in paths:
+            patch["nomination"] = dict(body["nomination"])
+        elif inner in (body.get(top) or {}):
+            patch.setdefault(top, {})[inner] = body[top][inner]
+    if isinstance(patch.get("nomination"), dict):
+        patch["nomination"].setdefault("type", body["nomination"]["type"])
+    return patch
+
+
 def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -270,14 +340,7 @@ def update(candidate: Candidate, patch: dict, actor) -> dict:
     its election when the patch may change the party or the person. -> the changes,
     ``{field: {"old", "new"}}`` (personal fields without their values).
     """
-    if candidate.status != "submitted":
-        raise conflict(
-            "already_decided",
-            _(
-                "The commission has already decided on this application: "
-                "it can no longer be changed."
-            ),
-        )
+    check_still_editable(candidate)
     current = nomination_body(candidate)
     try:
         data = _normalised(NominationIn().load(_merge(current, patch)))
@@ -291,6 +354,22 @@ def update(candidate: Candidate, patch: dict, actor) -> dict:
     )
     if not changed:
         return {}
+    person = [name for name in changed if name in PERSON_FIELDS]
+    if person and not nomination_open(candidate.election):
+        raise ServiceError(
+            409,
+            [
+                ErrorItem(
+                    "nomination_closed",
+                    _(
+                        "Nomination has closed: the person nominated can no longer be "
+                        "changed (IIN and date of birth)."
+                    ),
+                    field=name,
+                )
+                for name in person
+            ],
+        )
     nomination = data["nomination"]
     election = candidate.election
     party = candidate.party

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import (
@@ -27,6 +28,7 @@ from elections.candidates import services
 from elections.candidates.desk import election_desk
 from elections.candidates.forms import (
     FIELD_ALIASES,
+    FORM_FIELDS,
     DecisionForm,
     ForgetForm,
     NominationForm,
@@ -136,41 +138,153 @@ def candidate(candidate_id: int):
 @bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
 @roles(*COMMISSION)
 def edit(candidate_id: int):
-    """The nomination form again, filled in, until the commission decides."""
+    """The nomination form again, filled in, until the commission decides.
+
+    The form carries the stored body it showed (``shown``); a save sends only the fields the
+    user changed, so a colleague's change to another field stands. When a field the user
+    changed was changed meanwhile by someone else too, nothing is saved: 409, the page shows
+    the values now saved beside those fields and keeps what the user typed.
+    """
     found = services.get_candidate(candidate_id)
     ensure_organiser(current_actor(), found.election)
-    page = "candidates/edit.html"
-    if found.status != "submitted":
-        # Decided (perhaps while this form was open): say why, show no form.
-        status = 409 if request.method == "POST" else 200
-        return render_template(page, candidate=found, view=candidate_view(found), form=None), status
+    closed = services.editing_closed(found)
+    if closed is not None:
+        # Decided or closed (perhaps while this form was open): say why, show no form.
+        return _closed_page(found, closed, 409 if request.method == "POST" else 200)
     if request.method == "POST":
         form = NominationForm()
     else:
         form = NominationForm(data=NominationForm.initial_data(found))
+        form.shown.data = _shown(found)
     form.party_id.choices = _party_choices()
+    status = 200
     if form.validate_on_submit():
         try:
-            body = form.to_data()
-            changes = services.update(services.lock_for_edit(found, body), body, current_actor())
+            status = _save_edit(form, found)
         except ServiceError as error:
             db.session.rollback()
-            if error.items[0].code == "already_decided":
-                found = services.get_candidate(candidate_id)
-                return render_template(
-                    page, candidate=found, view=candidate_view(found), form=None
-                ), 409
+            found = services.get_candidate(candidate_id)
+            closed = services.editing_closed(found)
+            if closed is not None:
+                return _closed_page(found, closed, 409)
             attach_errors(form, error, FIELD_ALIASES)
-        else:
-            db.session.commit()
-            if changes:
-                number = found.application_number
-                flash(_("Changes to application %(number)s saved.", number=number))
-            else:
-                flash(_("Nothing was changed."))
+            status = error.status
+        if status == 302:
             return redirect(url_for("commission.candidate", candidate_id=candidate_id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(page, candidate=found, view=candidate_view(found), form=form), status
+    if status == 200 and (form.errors or form.form_errors):
+        status = 422
+    _person_fixed(form, found)
+    page = "candidates/edit.html"
+    return render_template(
+        page, candidate=found, view=candidate_view(found), form=form, closed=None
+    ), status
+
+
+def _shown(candidate) -> str:
+    return json.dumps(services.nomination_body(candidate), sort_keys=True, ensure_ascii=False)
+
+
+def _save_edit(form: NominationForm, found) -> int:
+    """Save what the user changed -> 302; or 409 with the form showing the clash."""
+    typed = form.to_data()
+    try:
+        shown = json.loads(form.shown.data or "")
+        edited = services.changed_paths(shown, typed)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # A form from before this field, or mangled: nothing to compare with. What is typed
+        # stays; the form now carries what is saved, so the next save compares with that.
+        _refresh(form, found, edited=set(), keep_typed=True)
+        form.form_errors.append(_("This form is out of date. Check the values and save again."))
+        return 409
+    patch = services.patch_of(typed, edited)
+    locked = services.lock_for_edit(found, patch)
+    current = services.nomination_body(locked)
+    clashes = edited & services.changed_paths(shown, current)
+    if clashes and locked.status == "submitted":
+        db.session.rollback()
+        _refresh(form, locked, edited=edited)
+        form.form_errors.append(
+            _(
+                "Someone else changed this application while you were editing it. Nothing "
+                "was saved. Your entries are kept; beside the marked fields is the value "
+                "saved now. Check them and save again."
+            )
+        )
+        for path in sorted(clashes):
+            field = getattr(form, FIELD_ALIASES.get(path, path))
+            value = _display(form, field, _flat_value(current, path))
+            field.errors = [*field.errors, _("Saved meanwhile: %(value)s", value=value)]
+        return 409
+    changes = services.update(locked, patch, current_actor())
+    db.session.commit()
+    if changes:
+        number = locked.application_number
+        flash(_("Changes to application %(number)s saved.", number=number))
+    else:
+        flash(_("Nothing was changed."))
+    return 302
+
+
+def _flat_value(body: dict, path: str):
+    top, _dot, inner = path.partition(".")
+    return (body.get(top) or {}).get(inner) if inner else body.get(top)
+
+
+def _form_field_paths() -> dict[str, str]:
+    """Form field name -> the body's path it edits."""
+    by_field = {alias: path for path, alias in FIELD_ALIASES.items()}
+    return {name: by_field.get(name, name) for name in FORM_FIELDS}
+
+
+def _refresh(form: NominationForm, candidate, edited: set[str], keep_typed=False) -> None:
+    """The form now shows the stored values, except the fields the user changed; and it now
+    carries the stored body, so the next save compares with what is saved now."""
+    if not keep_typed:
+        nomination_edited = "nomination.type" in edited
+        stored = NominationForm.initial_data(candidate)
+        for name, path in _form_field_paths().items():
+            if path in edited or (nomination_edited and path.startswith("nomination.")):
+                continue
+            field = getattr(form, name)
+            field.data, field.raw_data = stored[name], None
+    form.shown.data = _shown(candidate)
+
+
+def _display(form: NominationForm, field, value) -> str:
+    """A stored value as the form shows it: a choice's label, yes/no, a local date."""
+    from elections.templating import local_date
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.name == "birth_date":
+        return local_date(value)
+    for choice in getattr(field, "choices", None) or []:
+        choice_value = choice.value if hasattr(choice, "value") else choice[0]
+        if str(choice_value) == str(value):
+            return str(choice.label if hasattr(choice, "label") else choice[1])
+    return str(value)
+
+
+def _person_fixed(form: NominationForm, candidate) -> None:
+    """After nomination closes the person (IIN, date of birth) is shown, not editable."""
+    if services.nomination_open(candidate.election):
+        return
+    for field in (form.iin, form.birth_date):
+        field.render_kw = {**(field.render_kw or {}), "readonly": True}
+
+
+def _closed_page(candidate, refusal: ServiceError, status: int):
+    item = refusal.items[0]
+    code = candidate.status if item.code == "already_decided" else item.code
+    return render_template(
+        "candidates/edit.html",
+        candidate=candidate,
+        view=candidate_view(candidate),
+        form=None,
+        closed={"code": code, "decided": item.code == "already_decided", "message": item.message},
+    ), status
 
 
 @bp.route("/candidates/<int:candidate_id>/<action>", methods=["GET", "POST"])
