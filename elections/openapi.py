@@ -261,6 +261,8 @@ OPERATIONS: dict[str, Operation] = {
         "answer carries the recomputed eligibility. documents merge key by key, and so does a "
         "nomination of the same type. Audited with each changed field's old and new values "
         "(the IIN and the birth date without their values). 409 codes: already_decided, "
+        "registration_closed (after registration closes, or the election is no longer open), "
+        "nomination_closed (the IIN or birth date changed after nomination closes), "
         "party_already_nominated, already_nominated, already_candidate_elsewhere.",
     ),
     "candidates_api.decide": Operation(
