@@ -348,6 +348,7 @@ def test_a_save_still_on_its_way_at_the_reload_is_found_by_the_second_ask(
         last_send = page.locator("#last-send")
         expect(last_send).to_have_attribute("data-state", "not_received_yet")
         expect(last_send).not_to_contain_text(SAYS[language]["landed"])
+        snap(page, f"protocol-not-received-yet-{language}")
         # The first send arrives late, as sent (same cookies, same Idempotency-Key).
         url, body = held[0]
         landed = page.request.post(
