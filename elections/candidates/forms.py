@@ -33,11 +33,13 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from elections.candidates.models import NOMINATION_FIELDS
 from elections.candidates.names import (
     NAME_CHARACTERS_MESSAGE,
     forbidden_characters,
     normalise_name,
 )
+from elections.candidates.services import nomination_body
 from elections.db import INTEGER_MAX
 from elections.forms import LocalDateField
 from elections.rules import EDUCATION_LEVELS
@@ -71,32 +73,11 @@ def printed_name(form, field) -> None:
         raise ValidationError(NAME_CHARACTERS_MESSAGE)
 
 
-# The form's fields of the nomination body (``shown`` and the CSRF token aside).
+# The form's fields of the nomination body (``shown`` and the CSRF token aside): the body's
+# own names, those of the nomination object and the documents through FIELD_ALIASES.
 FORM_FIELDS = (
-    "iin",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "birth_date",
-    "citizenship",
-    "education",
-    "work_experience_years",
-    "nomination_type",
-    "party_id",
-    "party_member",
-    "signatures_valid",
-    "settlements_covered",
-    "deposit_paid",
-    "doc_application",
-    "doc_biography",
-    "doc_declarations",
-    "doc_party_decision",
-    "legal_capacity",
-    "serving_sentence",
-    "unexpunged_conviction",
-    "corruption_offence",
-    "special_check",
-    "consecutive_terms_in_post",
+    *(name for name in NOMINATION_FIELDS if name != "documents"),
+    *FIELD_ALIASES.values(),
 )
 
 
@@ -174,32 +155,22 @@ class NominationForm(FlaskForm):
     @staticmethod
     def initial_data(candidate) -> dict:
         """The form's values for a stored nomination (the edit page opens with them)."""
-        documents = candidate.documents or {}
+        body = nomination_body(candidate)
+        values = {name: None for name in FORM_FIELDS}
+        for name, value in body.items():
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    alias = FIELD_ALIASES.get(f"{name}.{key}")
+                    if alias is not None:
+                        values[alias] = inner
+            else:
+                values[name] = value
         return {
-            "iin": candidate.iin,
-            "last_name": candidate.last_name,
-            "first_name": candidate.first_name,
+            **values,
             "patronymic": candidate.patronymic or "",
             "birth_date": candidate.birth_date,
-            "citizenship": candidate.citizenship,
-            "education": candidate.education,
             "work_experience_years": Decimal(str(candidate.work_experience_years)),
-            "nomination_type": candidate.nomination_type,
-            "party_id": candidate.party_id,
-            "party_member": bool(candidate.party_member),
-            "signatures_valid": candidate.signatures_valid,
-            "settlements_covered": candidate.settlements_covered,
-            "deposit_paid": candidate.deposit_paid,
-            "doc_application": bool(documents.get("application")),
-            "doc_biography": bool(documents.get("biography")),
-            "doc_declarations": bool(documents.get("declarations")),
-            "doc_party_decision": bool(documents.get("party_decision")),
-            "legal_capacity": candidate.legal_capacity,
-            "serving_sentence": candidate.serving_sentence,
-            "unexpunged_conviction": candidate.unexpunged_conviction,
-            "corruption_offence": candidate.corruption_offence,
-            "special_check": candidate.special_check,
-            "consecutive_terms_in_post": candidate.consecutive_terms_in_post,
+            **{alias: bool(values[alias]) for alias in FIELD_ALIASES.values() if "doc_" in alias},
         }
 
     def validate_party_id(self, field) -> None:

@@ -26,6 +26,34 @@ STANDING = ("submitted", "registered")
 # Candidates printed on the ballot and counted in protocols.
 ON_BALLOT = ("registered", "elected", "not_elected")
 
+# The fields of the nomination body (api.md, "Candidates") that are columns of the same name;
+# the nomination object maps onto the columns of NOMINATION_OBJECT_FIELDS (and
+# nomination_type). nominate(), update(), nomination_body(), the form and the views all go
+# by these two.
+NOMINATION_FIELDS = (
+    "iin",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "citizenship",
+    "education",
+    "work_experience_years",
+    "deposit_paid",
+    "documents",
+    "legal_capacity",
+    "serving_sentence",
+    "unexpunged_conviction",
+    "corruption_offence",
+    "special_check",
+    "consecutive_terms_in_post",
+)
+# The nomination object's own fields (besides its type), by type.
+NOMINATION_OBJECT_FIELDS = {
+    "party": ("party_id", "party_member"),
+    "self": ("signatures_valid", "settlements_covered"),
+}
+
 
 class Candidate(db.Model):
     __tablename__ = "candidates"

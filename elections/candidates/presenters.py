@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from elections.candidates import services
-from elections.candidates.models import Candidate
+from elections.candidates.models import NOMINATION_FIELDS, Candidate
 from elections.candidates.rules import Territory, Violation
 from elections.clock import now, service_timezone
 from elections.i18n import pick_language
@@ -49,22 +49,7 @@ def candidate_view(candidate: Candidate, territory: Territory | None = None) -> 
     }
 
 
-_PLAIN_FIELDS = (
-    "id",
-    "election_id",
-    "application_number",
-    "status",
-    "iin",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "birth_date",
-    "citizenship",
-    "education",
-    "work_experience_years",
-    "deposit_paid",
-    "documents",
-)
+_PLAIN_FIELDS = ("id", "election_id", "application_number", "status", *NOMINATION_FIELDS)
 
 
 def status_view(candidate: Candidate) -> dict:

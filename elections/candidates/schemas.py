@@ -5,7 +5,15 @@ from __future__ import annotations
 import copy
 
 from flask_babel import get_locale
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    missing,
+    validate,
+    validates_schema,
+)
 
 from elections.candidates.grounds import GROUND_CODES
 from elections.candidates.iin import IinError, validate_iin
@@ -99,19 +107,32 @@ class NominationIn(Schema):
             raise ValidationError({field: [error.message.get(language, str(error))]}) from error
 
 
-def _optional(field: fields.Field) -> fields.Field:
-    optional = copy.copy(field)
-    optional.required = False
-    return optional
+def _partial(schema: type[Schema], name: str, nested: dict | None = None) -> type[Schema]:
+    """``schema`` with every field optional and no defaults, nested objects in ``nested``
+    replaced by their own partial schemas: what a PATCH may send."""
+    declared = {}
+    for key, field in schema._declared_fields.items():
+        if key in (nested or {}):
+            declared[key] = fields.Nested(nested[key])
+            continue
+        optional = copy.copy(field)
+        optional.required = False
+        optional.load_default = missing
+        declared[key] = optional
+    return type(name, (Schema,), declared)
 
 
-# PATCH /candidates/{id}: any fields of the nomination body. This is the shape the OpenAPI
-# document shows; the service merges the patch into the stored body and validates the whole
-# with NominationIn, so an IIN is checked against the birth date whichever of them changes.
-NominationPatch = type(
+# PATCH /candidates/{id}: any fields of the nomination body, and any fields of its nested
+# objects (documents merge key by key, and so does a nomination of the same type). This is
+# the shape the OpenAPI document shows; the service merges the patch into the stored body and
+# validates the whole with NominationIn, so an IIN is checked against the birth date
+# whichever of them changes, and a nomination of another type must come whole.
+DocumentsPatch = _partial(DocumentsSchema, "DocumentsPatch")
+NominationObjectPatch = _partial(NominationSchema, "NominationObjectPatch")
+NominationPatch = _partial(
+    NominationIn,
     "NominationPatch",
-    (Schema,),
-    {name: _optional(field) for name, field in NominationIn._declared_fields.items()},
+    {"nomination": NominationObjectPatch, "documents": DocumentsPatch},
 )
 
 
@@ -169,6 +190,12 @@ class CandidateOut(Schema):
     nomination = fields.Dict()
     deposit_paid = fields.Boolean()
     documents = fields.Dict()
+    legal_capacity = fields.Boolean()
+    serving_sentence = fields.Boolean()
+    unexpunged_conviction = fields.Boolean()
+    corruption_offence = fields.Boolean()
+    special_check = fields.String()
+    consecutive_terms_in_post = fields.Integer()
     eligibility = fields.Nested(EligibilityOut)
     grounds = fields.List(fields.Nested(ViolationOut))
     history = fields.List(fields.Nested(HistoryOut))

@@ -16,7 +16,13 @@ from sqlalchemy import func, select
 from elections import audit
 from elections.audit import Action
 from elections.candidates.grounds import GROUND_CODES, ground
-from elections.candidates.models import STANDING, Candidate, CandidateEvent
+from elections.candidates.models import (
+    NOMINATION_FIELDS,
+    NOMINATION_OBJECT_FIELDS,
+    STANDING,
+    Candidate,
+    CandidateEvent,
+)
 from elections.candidates.rules import Territory, Violation, check_eligibility
 from elections.candidates.schemas import NominationIn
 from elections.clock import now, service_timezone
@@ -114,9 +120,7 @@ def record_status(candidate: Candidate, status: str, actor, reason: str | None, 
 
 def nominate(election: Election, data: dict, actor) -> Candidate:
     election = _lock_election(election.id)
-    calendar = _calendar(election)
-    moment = now()
-    if not calendar.nomination_opens <= moment < calendar.nomination_closes:
+    if not nomination_open(election):
         raise conflict("nomination_closed", _("Nomination is not open for this election."))
     nomination = data["nomination"]
     party = None
@@ -140,29 +144,10 @@ def nominate(election: Election, data: dict, actor) -> Candidate:
     candidate = Candidate(
         election=election,
         application_number=_unique_application_number(),
-        iin=data["iin"],
-        last_name=data["last_name"],
-        first_name=data["first_name"],
-        patronymic=data.get("patronymic") or None,
-        birth_date=data["birth_date"],
-        citizenship=data["citizenship"].upper(),
-        education=data["education"],
-        work_experience_years=data["work_experience_years"],
-        nomination_type=nomination["type"],
-        party=party,
-        party_member=nomination.get("party_member"),
-        signatures_valid=nomination.get("signatures_valid"),
-        settlements_covered=nomination.get("settlements_covered"),
-        deposit_paid=data["deposit_paid"],
-        documents=data["documents"],
-        legal_capacity=data["legal_capacity"],
-        serving_sentence=data["serving_sentence"],
-        unexpunged_conviction=data["unexpunged_conviction"],
-        corruption_offence=data["corruption_offence"],
-        special_check=data["special_check"],
-        consecutive_terms_in_post=data["consecutive_terms_in_post"],
         grounds=[],
+        **{name: value for name, value in _normalised(data).items() if name in NOMINATION_FIELDS},
     )
+    _set_nomination(candidate, nomination, party)
     db.session.add(candidate)
     record_status(candidate, "submitted", actor, None)
     db.session.flush()
@@ -188,38 +173,29 @@ PERSONAL_FIELDS = frozenset({"iin", "birth_date"})
 
 def nomination_body(candidate: Candidate) -> dict:
     """The candidate's facts as the nomination body of the API (api.md, "Candidates")."""
-    if candidate.nomination_type == "party":
-        nomination = {
-            "type": "party",
-            "party_id": candidate.party_id,
-            "party_member": bool(candidate.party_member),
-        }
+    kind = "party" if candidate.nomination_type == "party" else "self"
+    values = {name: getattr(candidate, name) for name in NOMINATION_OBJECT_FIELDS[kind]}
+    if kind == "party":
+        values["party_member"] = bool(values["party_member"])
     else:
-        nomination = {
-            "type": "self",
-            "signatures_valid": candidate.signatures_valid or 0,
-            "settlements_covered": candidate.settlements_covered or 0,
-        }
-    documents = {"party_decision": False, **(candidate.documents or {})}
+        values = {name: value or 0 for name, value in values.items()}
+    nomination = {"type": kind, **values}
+    body = {name: getattr(candidate, name) for name in NOMINATION_FIELDS}
     return {
-        "iin": candidate.iin,
-        "last_name": candidate.last_name,
-        "first_name": candidate.first_name,
-        "patronymic": candidate.patronymic,
+        **body,
         "birth_date": candidate.birth_date.isoformat(),
-        "citizenship": candidate.citizenship,
-        "education": candidate.education,
-        "work_experience_years": candidate.work_experience_years,
+        "documents": {"party_decision": False, **(candidate.documents or {})},
         "nomination": nomination,
-        "deposit_paid": candidate.deposit_paid,
-        "documents": documents,
-        "legal_capacity": candidate.legal_capacity,
-        "serving_sentence": candidate.serving_sentence,
-        "unexpunged_conviction": candidate.unexpunged_conviction,
-        "corruption_offence": candidate.corruption_offence,
-        "special_check": candidate.special_check,
-        "consecutive_terms_in_post": candidate.consecutive_terms_in_post,
     }
+
+
+def _set_nomination(candidate: Candidate, nomination: dict, party: Party | None) -> None:
+    """The nomination object onto its columns; those of the other type are emptied."""
+    candidate.nomination_type = nomination["type"]
+    for fields in NOMINATION_OBJECT_FIELDS.values():
+        for name in fields:
+            setattr(candidate, name, nomination.get(name))
+    candidate.party = party
 
 
 # Who is nominated: after nomination closes these can no longer change (that would be a
@@ -398,30 +374,9 @@ def update(candidate: Candidate, patch: dict, actor) -> dict:
                 "already_candidate_elsewhere",
                 _("This person is already standing in another election that is not over."),
             )
-    for name in (
-        "iin",
-        "last_name",
-        "first_name",
-        "patronymic",
-        "birth_date",
-        "citizenship",
-        "education",
-        "work_experience_years",
-        "deposit_paid",
-        "documents",
-        "legal_capacity",
-        "serving_sentence",
-        "unexpunged_conviction",
-        "corruption_offence",
-        "special_check",
-        "consecutive_terms_in_post",
-    ):
+    for name in NOMINATION_FIELDS:
         setattr(candidate, name, data[name])
-    candidate.nomination_type = nomination["type"]
-    candidate.party = party
-    candidate.party_member = nomination.get("party_member")
-    candidate.signatures_valid = nomination.get("signatures_valid")
-    candidate.settlements_covered = nomination.get("settlements_covered")
+    _set_nomination(candidate, nomination, party)
     changes = {
         name: {"changed": True}
         if name in PERSONAL_FIELDS

@@ -246,3 +246,70 @@ def test_the_status_answer_page_is_not_stored_by_browsers(client, world, add_can
     assert "no-store" in answer.headers.get("Cache-Control", "")
     assert api.status_code == 200
     assert "no-store" in api.headers.get("Cache-Control", "")
+
+
+# --- the PATCH's documented shape is what it accepts -------------------------------------------
+
+
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema or "allOf" in schema:
+        if "allOf" in schema:
+            schema = schema["allOf"][0]
+            continue
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_the_patch_is_documented_partial_down_to_its_nested_objects(
+    app, client, world, member, add_candidate
+):
+    document = client.get("/api/v1/openapi.json").json
+    operation = document["paths"]["/candidates/{candidate_id}"]["patch"]
+    body = _resolve(document, operation["requestBody"]["content"]["application/json"]["schema"])
+    nomination = _resolve(document, body["properties"]["nomination"])
+    documents = _resolve(document, body["properties"]["documents"])
+    candidate = add_candidate(world.election_id)
+
+    # As documented: a nested object with one key of its own.
+    answer = patch(
+        client,
+        member,
+        candidate.id,
+        {"nomination": {"party_member": False}, "documents": {"declarations": False}},
+    )
+
+    assert "required" not in body
+    assert "required" not in nomination and {"party_id", "party_member"} <= set(
+        nomination["properties"]
+    )
+    assert "required" not in documents and "biography" in documents["properties"]
+    assert answer.status_code == 200, answer.json
+    assert answer.json["nomination"]["party_member"] is False
+    assert answer.json["documents"]["declarations"] is False
+    # The nomination's own body is still documented whole.
+    nominate_op = document["paths"]["/elections/{election_id}/candidates"]["post"]
+    full = _resolve(document, nominate_op["requestBody"]["content"]["application/json"]["schema"])
+    assert "nomination" in full["required"]
+    assert "type" in _resolve(document, full["properties"]["nomination"])["required"]
+
+
+def test_one_list_of_fields_serves_the_body_the_form_and_the_api_answer(
+    app, client, world, member, add_candidate
+):
+    from elections.candidates.forms import FORM_FIELDS, NominationForm
+    from elections.candidates.models import NOMINATION_FIELDS
+    from elections.candidates.schemas import CandidateOut, NominationIn
+    from elections.candidates.services import nomination_body
+
+    candidate = add_candidate(world.election_id)
+    with app.test_request_context():
+        form_fields = {field.name for field in NominationForm(meta={"csrf": False})}
+        body = nomination_body(db.session.get(Candidate, candidate.id))
+    answer = client.get(f"/api/v1/candidates/{candidate.id}", headers=member).json
+
+    assert form_fields - {"shown"} == set(FORM_FIELDS)
+    assert set(body) == set(NominationIn._declared_fields) == {*NOMINATION_FIELDS, "nomination"}
+    assert set(NOMINATION_FIELDS) <= set(CandidateOut._declared_fields)
+    assert {name: answer[name] for name in NOMINATION_FIELDS if name != "documents"} == {
+        name: body[name] for name in NOMINATION_FIELDS if name != "documents"
+    }
