@@ -190,6 +190,10 @@ def _save_edit(form: NominationForm, found) -> int:
     try:
         shown = json.loads(form.shown.data or "")
         edited = services.changed_paths(shown, typed)
+        if "work_experience_years" in edited and _same_at_one_place(
+            shown["work_experience_years"], typed["work_experience_years"]
+        ):
+            edited.discard("work_experience_years")  # the form shows one decimal place
     except (ValueError, TypeError, KeyError, AttributeError):
         # A form from before this field, or mangled: nothing to compare with. What is typed
         # stays; the form now carries what is saved, so the next save compares with that.
@@ -223,6 +227,14 @@ def _save_edit(form: NominationForm, found) -> int:
     else:
         flash(_("Nothing was changed."))
     return 302
+
+
+def _same_at_one_place(stored, typed) -> bool:
+    """6.25 years stored (through the API) shows as 6.2 in the form: untouched, not a change."""
+    try:
+        return round(float(stored), 1) == round(float(typed), 1)
+    except (TypeError, ValueError):
+        return False
 
 
 def _flat_value(body: dict, path: str):

@@ -241,3 +241,18 @@ def test_after_nomination_closes_the_edit_page_fixes_the_person(
     assert saved.status_code == 302
     after = stored(app, candidate.id)
     assert (after.iin, after.special_check) == (candidate.iin, "passed")
+
+
+def test_a_value_the_form_shows_rounded_is_not_taken_as_a_change(
+    app, staff, world, member, add_candidate
+):
+    candidate = add_candidate(world.election_id, special_check="pending")
+    patch(staff.application.test_client(), member, candidate.id, {"work_experience_years": 6.25})
+    url = f"/commission/candidates/{candidate.id}/edit"
+    values = form_of(staff.get(url).get_data(as_text=True))
+
+    saved = staff.post(url, data={**values, "special_check": "passed"})
+
+    assert saved.status_code == 302
+    after = stored(app, candidate.id)
+    assert (after.work_experience_years, after.special_check) == (6.25, "passed")
