@@ -27,6 +27,7 @@ class Action(StrEnum):
     UNIT_CREATED = "unit.created"
     PARTY_CREATED = "party.created"
     ELECTION_CALLED = "election.called"
+    ELECTION_PROFILE_REBOUND = "election.profile_rebound"
     PRECINCT_CREATED = "precinct.created"
     USER_CREATED = "user.created"
     TOKEN_ISSUED = "user.token_issued"  # noqa: S105 (an action name, not a secret)
