@@ -69,6 +69,28 @@ DOCUMENTS_BASIS_TEXT = election_law(
     {"kk": "ұсыну құжаттары", "ru": "документы для выдвижения", "en": "nomination documents"},
 )
 
+# The education levels the Concept admits (domain.md, "Candidates", item 3): what an
+# education is checked against unless the profile's own list has a confirmed source.
+CONCEPT_EDUCATION_LEVELS = ("postgraduate", "higher", "post_secondary", "technical_vocational")
+# Rules no source confirms so far (domain.md, "Verified and unverified rules"): each is
+# applied only where the election's profile turns it on with ``confirmed: true``.
+GATED_RULES = {
+    "experience_insufficient": "min_experience_years",
+    "term_limit_reached": "max_consecutive_terms",
+    "settlements_insufficient": "signature_settlement_share",
+}
+
+CONCEPT_EDUCATION_BASIS_TEXT = {
+    "kk": "Қазақстан Республикасында жергілікті өзін-өзі басқаруды дамыту тұжырымдамасы, "
+    "4-бөлім (жоғары оқу орнынан кейінгі, жоғары, орта білімнен кейінгі немесе техникалық "
+    "және кәсіптік білім)",
+    "ru": "Концепция развития местного самоуправления в Республике Казахстан, раздел 4 "
+    "(послевузовское, высшее, послесреднее или техническое и профессиональное образование)",
+    "en": "Concept for the development of local self-government in the Republic of "
+    "Kazakhstan, section 4 (postgraduate, higher, post-secondary or technical and "
+    "vocational education)",
+}
+
 KAZAKHSTAN = "KZ"
 NOMINATION_TYPES = ("party", "self")
 SPECIAL_CHECK_RESULTS = ("passed", "failed", "pending")
@@ -229,8 +251,21 @@ def _requirement_age(profile: Profile) -> Text:
     }
 
 
+def rule_confirmed(profile: Profile, rule: str) -> bool:
+    """Whether the profile turns ``rule`` on with a confirmed source (a missing flag is no)."""
+    entry = (profile.data.get("rules") or {}).get(rule)
+    return isinstance(entry, dict) and entry.get("confirmed") is True
+
+
+def admitted_education(profile: Profile) -> tuple[str, ...]:
+    """The profile's levels where a source confirms them, else the Concept's."""
+    if rule_confirmed(profile, "education_levels"):
+        return profile.education_levels
+    return CONCEPT_EDUCATION_LEVELS
+
+
 def _requirement_education(profile: Profile) -> Text:
-    levels = _names(EDUCATION_NAMES, profile.education_levels)
+    levels = _names(EDUCATION_NAMES, admitted_education(profile))
     return {
         "kk": f"Кандидаттың білімі мына деңгейлердің бірі болуы керек: {levels['kk']}.",
         "ru": f"Образование кандидата должно быть одного из уровней: {levels['ru']}.",
@@ -304,6 +339,12 @@ def _constant(basis: Text | str) -> Callable[[Profile], Text]:
     return lambda _profile: dict(text)
 
 
+def _education_basis(profile: Profile) -> Text:
+    if rule_confirmed(profile, "education_levels"):
+        return profile.basis_text_of("education_levels")
+    return dict(CONCEPT_EDUCATION_BASIS_TEXT)
+
+
 # Per code: the requirement as a sentence (with the profile's figures) and its legal basis.
 _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = {
     "not_citizen": (
@@ -317,7 +358,7 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
         _constant(CITIZENSHIP_BASIS_TEXT),
     ),
     "age_below_minimum": (_requirement_age, _basis("min_age")),
-    "education_insufficient": (_requirement_education, _basis("education_levels")),
+    "education_insufficient": (_requirement_education, _education_basis),
     "experience_insufficient": (_requirement_experience, _basis("min_experience_years")),
     "legal_incapacity": (
         _fixed(
@@ -474,7 +515,7 @@ def check_eligibility(
             )
         )
 
-    if facts.education not in profile.education_levels:
+    if facts.education not in admitted_education(profile):
         level = _names(EDUCATION_NAMES, [facts.education])
         found.append(
             _violation(
@@ -488,7 +529,10 @@ def check_eligibility(
             )
         )
 
-    if facts.work_experience_years < profile.min_experience_years:
+    if (
+        rule_confirmed(profile, "min_experience_years")
+        and facts.work_experience_years < profile.min_experience_years
+    ):
         years = facts.work_experience_years
         found.append(
             _violation(
@@ -514,7 +558,7 @@ def check_eligibility(
             found.append(_violation(code, profile))
 
     terms = facts.consecutive_terms_in_post
-    if terms >= profile.max_consecutive_terms:
+    if rule_confirmed(profile, "max_consecutive_terms") and terms >= profile.max_consecutive_terms:
         found.append(
             _violation(
                 "term_limit_reached",
@@ -583,7 +627,7 @@ def _signature_violations(
         )
     required = settlements_required(territory.settlements, profile)
     covered = facts.settlements_covered or 0
-    if covered < required:
+    if rule_confirmed(profile, "signature_settlement_share") and covered < required:
         total = territory.settlements
         found.append(
             _violation(

@@ -1,3 +1,4 @@
+import copy
 from dataclasses import replace
 from datetime import date
 
@@ -15,7 +16,7 @@ from elections.candidates.rules import (
     settlements_required,
     signatures_required,
 )
-from elections.rules import EDUCATION_LEVELS, load_profile, profile_keys
+from elections.rules import EDUCATION_LEVELS, load_profile, profile_from_dict, profile_keys
 
 ELECTION_DAY = date(2026, 9, 6)
 PROFILES = ("rural-2023", "district-2023", "rural-2026")
@@ -50,14 +51,34 @@ SELF_NOMINEE = replace(
 )
 
 
+def _profile(profile):
+    return load_profile(profile) if isinstance(profile, str) else profile
+
+
+def turned_on(profile_key, *rules):
+    """The shipped profile with ``rules`` turned on as confirmed (as a commission would)."""
+    data = copy.deepcopy(load_profile(profile_key).data)
+    for rule in rules:
+        data["rules"][rule]["confirmed"] = True
+    return profile_from_dict(data)
+
+
+UNCONFIRMED_RULES = (
+    "min_experience_years",
+    "max_consecutive_terms",
+    "signature_settlement_share",
+    "education_levels",
+)
+
+
 def codes(facts, profile_key="rural-2026", territory=TERRITORY, election_day=ELECTION_DAY):
-    violations = check_eligibility(facts, election_day, load_profile(profile_key), territory)
+    violations = check_eligibility(facts, election_day, _profile(profile_key), territory)
     return [violation.code for violation in violations]
 
 
 def only(facts, profile_key="rural-2026", territory=TERRITORY):
     """The single violation the facts produce."""
-    (violation,) = check_eligibility(facts, ELECTION_DAY, load_profile(profile_key), territory)
+    (violation,) = check_eligibility(facts, ELECTION_DAY, _profile(profile_key), territory)
     return violation
 
 
@@ -126,7 +147,8 @@ def test_age_message_gives_required_and_actual_age():
 
 ADMITTED = {
     "rural-2023": {"postgraduate", "higher", "post_secondary", "technical_vocational"},
-    "district-2023": {"postgraduate", "higher"},
+    # "higher only" has no source: unconfirmed, it refuses no one (domain.md).
+    "district-2023": {"postgraduate", "higher", "post_secondary", "technical_vocational"},
     "rural-2026": {"postgraduate", "higher", "post_secondary", "technical_vocational"},
 }
 
@@ -140,7 +162,8 @@ def test_education_against_profile(education, profile_key):
 
 
 def test_education_message_names_admitted_and_actual_levels():
-    violation = only(replace(PARTY_NOMINEE, education="post_secondary"), "district-2023")
+    district = turned_on("district-2023", "education_levels")
+    violation = only(replace(PARTY_NOMINEE, education="post_secondary"), district)
     assert "higher" in violation.message["en"]
     assert "post-secondary" in violation.message["en"]
     assert "послесреднее" in violation.message["ru"]
@@ -160,11 +183,18 @@ def test_education_message_names_admitted_and_actual_levels():
     ],
 )
 def test_minimum_work_experience(profile_key, years, expected):
-    assert codes(replace(PARTY_NOMINEE, work_experience_years=years), profile_key) == expected
+    profile = turned_on(profile_key, "min_experience_years")
+    assert codes(replace(PARTY_NOMINEE, work_experience_years=years), profile) == expected
+
+
+@pytest.mark.parametrize("profile_key", PROFILES)
+def test_no_experience_threshold_unless_confirmed(profile_key):
+    assert codes(replace(PARTY_NOMINEE, work_experience_years=0), profile_key) == []
 
 
 def test_experience_message_uses_decimal_comma_in_kk_and_ru():
-    violation = only(replace(PARTY_NOMINEE, work_experience_years=1.5))
+    profile = turned_on("rural-2026", "min_experience_years")
+    violation = only(replace(PARTY_NOMINEE, work_experience_years=1.5), profile)
     assert "1,5" in violation.message["ru"]
     assert "1,5" in violation.message["kk"]
     assert "1.5" in violation.message["en"]
@@ -230,7 +260,13 @@ def test_self_nominee_signatures(signatures, settlements_covered, territory, exp
     facts = replace(
         SELF_NOMINEE, signatures_valid=signatures, settlements_covered=settlements_covered
     )
-    assert codes(facts, territory=territory) == expected
+    profile = turned_on("rural-2026", "signature_settlement_share")
+    assert codes(facts, profile, territory=territory) == expected
+
+
+def test_settlements_are_no_ground_unless_confirmed():
+    facts = replace(SELF_NOMINEE, signatures_valid=11, settlements_covered=0)
+    assert codes(facts, territory=Territory(1001, 5)) == []
 
 
 def test_party_nominee_needs_no_signatures():
@@ -240,7 +276,7 @@ def test_party_nominee_needs_no_signatures():
 def test_signature_messages_give_required_and_actual_figures():
     facts = replace(SELF_NOMINEE, signatures_valid=10, settlements_covered=2)
     signatures, settlements = check_eligibility(
-        facts, ELECTION_DAY, load_profile("rural-2026"), TERRITORY
+        facts, ELECTION_DAY, turned_on("rural-2026", "signature_settlement_share"), TERRITORY
     )
     for lang in ("kk", "ru", "en"):
         assert "11" in signatures.message[lang]
@@ -265,8 +301,6 @@ def test_signature_messages_give_required_and_actual_figures():
         pytest.param({"corruption_offence": True}, "corruption_offence", id="corruption"),
         pytest.param({"special_check": "failed"}, "special_check_failed", id="check-failed"),
         pytest.param({"special_check": "pending"}, "special_check_pending", id="check-pending"),
-        pytest.param({"consecutive_terms_in_post": 2}, "term_limit_reached", id="two-terms"),
-        pytest.param({"consecutive_terms_in_post": 3}, "term_limit_reached", id="three-terms"),
         pytest.param({"party_member": False}, "party_membership_required", id="not-a-member"),
         pytest.param({"party_member": None}, "party_membership_required", id="membership-unknown"),
         pytest.param({"deposit_paid": False}, "deposit_unpaid", id="deposit-unpaid"),
@@ -274,6 +308,14 @@ def test_signature_messages_give_required_and_actual_figures():
 )
 def test_single_ground(change, code):
     assert codes(replace(PARTY_NOMINEE, **change)) == [code]
+
+
+@pytest.mark.parametrize("terms", [2, 3])
+def test_term_limit_where_confirmed(terms):
+    profile = turned_on("rural-2026", "max_consecutive_terms")
+    facts = replace(PARTY_NOMINEE, consecutive_terms_in_post=terms)
+    assert codes(facts, profile) == ["term_limit_reached"]
+    assert codes(facts) == []
 
 
 def test_one_term_served_may_stand_again():
@@ -345,7 +387,7 @@ def test_several_violations_at_once_in_fixed_order():
         deposit_paid=False,
         documents={"application": True},
     )
-    assert codes(facts, "district-2023") == [
+    assert codes(facts, turned_on("district-2023", *UNCONFIRMED_RULES)) == [
         "not_citizen",
         "age_below_minimum",
         "education_insufficient",
