@@ -287,6 +287,8 @@ def _register(election, rows, chair, serial: int) -> None:
                 "biography": True,
                 "declarations": True,
                 "party_decision": bool(party),
+                "tax_certificate": True,
+                "signature_check_protocol": not party,
             },
             legal_capacity=True,
             serving_sentence=False,
@@ -294,6 +296,8 @@ def _register(election, rows, chair, serial: int) -> None:
             corruption_offence=False,
             special_check="passed",
             consecutive_terms_in_post=0,
+            qualification_met=True,
+            qualification_note="Білім туралы диплом мен еңбек кітапшасы тексерілді",
             status="registered",
             grounds=[],
         )

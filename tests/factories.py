@@ -137,8 +137,14 @@ def make_world(**election_kwargs) -> SimpleNamespace:
 
 # --- Candidates ---------------------------------------------------------------------------
 
-SELF_DOCUMENTS = {"application": True, "biography": True, "declarations": True}
-PARTY_DOCUMENTS = {**SELF_DOCUMENTS, "party_decision": True}
+COMMON_DOCUMENTS = {
+    "application": True,
+    "biography": True,
+    "declarations": True,
+    "tax_certificate": True,
+}
+SELF_DOCUMENTS = {**COMMON_DOCUMENTS, "signature_check_protocol": True}
+PARTY_DOCUMENTS = {**COMMON_DOCUMENTS, "party_decision": True}
 _body_serial = itertools.count()
 
 
@@ -174,6 +180,8 @@ def nomination_body(nomination: dict, **overrides) -> dict:
         "corruption_offence": False,
         "special_check": "passed",
         "consecutive_terms_in_post": 0,
+        "qualification_met": True,
+        "qualification_note": "Diploma and employment record checked",
     }
     body.update(overrides)
     return body
@@ -218,6 +226,8 @@ class CandidateFactory(Base):
     corruption_offence = False
     special_check = "passed"
     consecutive_terms_in_post = 0
+    qualification_met = True
+    qualification_note = "Diploma and employment record checked"
     status = "submitted"
     grounds = factory.LazyFunction(list)
 

@@ -64,7 +64,11 @@ FIELD_ALIASES = {
     "documents.biography": "doc_biography",
     "documents.declarations": "doc_declarations",
     "documents.party_decision": "doc_party_decision",
+    "documents.tax_certificate": "doc_tax_certificate",
+    "documents.signature_check_protocol": "doc_signature_check_protocol",
 }
+# The qualification finding: the form's choice <-> the body's true / false / null.
+QUALIFICATION_CHOICES = {"unchecked": None, "yes": True, "no": False}
 
 
 def printed_name(form, field) -> None:
@@ -130,6 +134,26 @@ class NominationForm(FlaskForm):
     doc_biography = BooleanField(_l("Biography"))
     doc_declarations = BooleanField(_l("Asset and liability declarations"))
     doc_party_decision = BooleanField(_l("Extract of the party's decision"))
+    doc_tax_certificate = BooleanField(
+        _l(
+            "Tax authority's certificate that the candidate's and the spouse's "
+            "declarations were filed"
+        )
+    )
+    doc_signature_check_protocol = BooleanField(_l("Signature-check protocol"))
+    qualification_met = RadioField(
+        _l("Meets the qualification requirements of the civil-service post"),
+        choices=[
+            SelectChoice("unchecked", _l("not checked yet")),
+            SelectChoice("yes", _l("yes")),
+            SelectChoice("no", _l("no")),
+        ],
+        default="unchecked",
+    )
+    qualification_note = TextAreaField(
+        _l("Documents checked (education and work experience)"),
+        validators=[Optional(), Length(max=2000)],
+    )
     legal_capacity = BooleanField(_l("Legally capable"), default=True)
     serving_sentence = BooleanField(_l("Serving a sentence"))
     unexpunged_conviction = BooleanField(_l("Unexpunged criminal record"))
@@ -170,6 +194,12 @@ class NominationForm(FlaskForm):
             "patronymic": candidate.patronymic or "",
             "birth_date": candidate.birth_date,
             "work_experience_years": Decimal(str(candidate.work_experience_years)),
+            "qualification_met": next(
+                key
+                for key, value in QUALIFICATION_CHOICES.items()
+                if value is candidate.qualification_met
+            ),
+            "qualification_note": candidate.qualification_note or "",
             **{alias: bool(values[alias]) for alias in FIELD_ALIASES.values() if "doc_" in alias},
         }
 
@@ -209,6 +239,8 @@ class NominationForm(FlaskForm):
                 "biography": self.doc_biography.data,
                 "declarations": self.doc_declarations.data,
                 "party_decision": self.doc_party_decision.data,
+                "tax_certificate": self.doc_tax_certificate.data,
+                "signature_check_protocol": self.doc_signature_check_protocol.data,
             },
             "legal_capacity": self.legal_capacity.data,
             "serving_sentence": self.serving_sentence.data,
@@ -216,6 +248,8 @@ class NominationForm(FlaskForm):
             "corruption_offence": self.corruption_offence.data,
             "special_check": self.special_check.data,
             "consecutive_terms_in_post": self.consecutive_terms_in_post.data,
+            "qualification_met": QUALIFICATION_CHOICES.get(self.qualification_met.data),
+            "qualification_note": (self.qualification_note.data or "").strip() or None,
         }
 
 

@@ -47,6 +47,8 @@ NOMINATION_FIELDS = (
     "corruption_offence",
     "special_check",
     "consecutive_terms_in_post",
+    "qualification_met",
+    "qualification_note",
 )
 # The nomination object's own fields (besides its type), by type.
 NOMINATION_OBJECT_FIELDS = {
@@ -82,6 +84,10 @@ class Candidate(db.Model):
     corruption_offence: Mapped[bool] = mapped_column(Boolean)
     special_check: Mapped[str] = mapped_column(String(10))
     consecutive_terms_in_post: Mapped[int] = mapped_column(Integer)
+    # The commission's finding against the civil-service qualification requirements (None:
+    # not checked yet), and the documents it checked them against.
+    qualification_met: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    qualification_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
     # Grounds of the last refusal or cancellation, as codes: shown to the candidate.
     grounds: Mapped[list] = mapped_column(JSON, default=list)
@@ -115,6 +121,7 @@ class Candidate(db.Model):
             corruption_offence=self.corruption_offence,
             special_check=self.special_check,
             consecutive_terms_in_post=self.consecutive_terms_in_post,
+            qualification_met=self.qualification_met,
         )
 
 

@@ -94,13 +94,29 @@ CONCEPT_EDUCATION_BASIS_TEXT = {
 KAZAKHSTAN = "KZ"
 NOMINATION_TYPES = ("party", "self")
 SPECIAL_CHECK_RESULTS = ("passed", "failed", "pending")
-COMMON_DOCUMENTS = ("application", "biography", "declarations")
+# The CEC's list (domain.md, "Candidates"): the older keys stay as the API names them.
+COMMON_DOCUMENTS = ("application", "biography", "declarations", "tax_certificate")
+QUALIFICATION_BASIS_TEXT = {
+    "kk": "«Қазақстан Республикасындағы жергілікті мемлекеттік басқару және өзін-өзі басқару "
+    "туралы» Заң, 36-2-бап (мемлекеттік қызмет лауазымына қойылатын біліктілік талаптары: "
+    "білімі мен жұмыс өтілі құжаттар бойынша тексеріледі); ОСК-нің тіркеуге қажетті "
+    "құжаттар тізбесі, 2023 жылғы аудан әкімдерінің пилоттық сайлауы",
+    "ru": "Закон «О местном государственном управлении и самоуправлении в Республике "
+    "Казахстан», ст. 36-2 (квалификационные требования к должности государственной службы: "
+    "образование и стаж работы проверяются по документам); перечень документов для "
+    "регистрации ЦИК, пилотные выборы районных акимов 2023 года",
+    "en": "LG law art. 36-2 (qualification requirements of the civil-service post: education "
+    "and work experience checked against the documents); CEC list of registration "
+    "documents, 2023 district pilot",
+}
 
 VIOLATION_CODES: tuple[str, ...] = (
     "not_citizen",
     "age_below_minimum",
     "education_insufficient",
     "experience_insufficient",
+    "qualification_pending",
+    "qualification_not_met",
     "legal_incapacity",
     "serving_sentence",
     "unexpunged_conviction",
@@ -148,6 +164,18 @@ DOCUMENT_NAMES: dict[str, Text] = {
         "ru": "выписка из решения партии",
         "en": "extract of the party's decision",
     },
+    "tax_certificate": {
+        "kk": "кандидаттың және жұбайының декларацияларды тапсырғаны туралы салық органының "
+        "анықтамасы",
+        "ru": "справка налогового органа о представлении деклараций кандидатом и супругом",
+        "en": "the tax authority's certificate that the candidate's and the spouse's "
+        "declarations were filed",
+    },
+    "signature_check_protocol": {
+        "kk": "қол қою парақтарын тексеру хаттамасы",
+        "ru": "протокол проверки подписных листов",
+        "en": "signature-check protocol",
+    },
 }
 
 
@@ -169,6 +197,9 @@ class CandidateFacts:
     corruption_offence: bool
     special_check: str
     consecutive_terms_in_post: int
+    # The commission's finding against the civil-service qualification requirements:
+    # None until it has checked the documents.
+    qualification_met: bool | None = None
 
     def __post_init__(self) -> None:
         # An unknown value would otherwise pass silently as "not party" or "not failed".
@@ -360,6 +391,35 @@ _RULES: dict[str, tuple[Callable[[Profile], Text], Callable[[Profile], str]]] = 
     "age_below_minimum": (_requirement_age, _basis("min_age")),
     "education_insufficient": (_requirement_education, _education_basis),
     "experience_insufficient": (_requirement_experience, _basis("min_experience_years")),
+    "qualification_pending": (
+        _fixed(
+            {
+                "kk": "Комиссия кандидаттың мемлекеттік қызмет лауазымына қойылатын біліктілік "
+                "талаптарына (білімі мен жұмыс өтілі) сәйкестігін құжаттар бойынша әлі "
+                "тексерген жоқ.",
+                "ru": "Комиссия ещё не проверила по документам соответствие кандидата "
+                "квалификационным требованиям к должности государственной службы "
+                "(образование и стаж работы).",
+                "en": "The commission has not yet checked against the documents whether the "
+                "candidate meets the qualification requirements of the civil-service post "
+                "(education and work experience).",
+            }
+        ),
+        _constant(QUALIFICATION_BASIS_TEXT),
+    ),
+    "qualification_not_met": (
+        _fixed(
+            {
+                "kk": "Комиссия кандидаттың мемлекеттік қызмет лауазымына қойылатын біліктілік "
+                "талаптарына (білімі мен жұмыс өтілі) сәйкес келмейтінін анықтады.",
+                "ru": "Комиссия установила, что кандидат не соответствует квалификационным "
+                "требованиям к должности государственной службы (образование и стаж работы).",
+                "en": "The commission found that the candidate does not meet the qualification "
+                "requirements of the civil-service post (education and work experience).",
+            }
+        ),
+        _constant(QUALIFICATION_BASIS_TEXT),
+    ),
     "legal_incapacity": (
         _fixed(
             {
@@ -478,7 +538,7 @@ def required_documents(nomination_type: str) -> tuple[str, ...]:
     """The party's decision is asked of party nominees only, never of self-nominees."""
     if nomination_type == "party":
         return (*COMMON_DOCUMENTS, "party_decision")
-    return COMMON_DOCUMENTS
+    return (*COMMON_DOCUMENTS, "signature_check_protocol")
 
 
 def check_eligibility(
@@ -545,6 +605,11 @@ def check_eligibility(
                 },
             )
         )
+
+    if facts.qualification_met is None:
+        found.append(_violation("qualification_pending", profile))
+    elif facts.qualification_met is False:
+        found.append(_violation("qualification_not_met", profile))
 
     for code, disqualified in (
         ("legal_incapacity", not facts.legal_capacity),

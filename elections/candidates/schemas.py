@@ -49,6 +49,8 @@ class DocumentsSchema(Schema):
     biography = fields.Boolean(required=True)
     declarations = fields.Boolean(required=True)
     party_decision = fields.Boolean(load_default=False)
+    tax_certificate = fields.Boolean(load_default=False)
+    signature_check_protocol = fields.Boolean(load_default=False)
 
 
 class NominationSchema(Schema):
@@ -93,6 +95,11 @@ class NominationIn(Schema):
     special_check = fields.String(required=True, validate=validate.OneOf(SPECIAL_CHECK_RESULTS))
     consecutive_terms_in_post = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=10)
+    )
+    # The commission's finding against the qualification requirements: null until checked.
+    qualification_met = fields.Boolean(load_default=None, allow_none=True)
+    qualification_note = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=2000)
     )
 
     @validates_schema
@@ -196,6 +203,8 @@ class CandidateOut(Schema):
     corruption_offence = fields.Boolean()
     special_check = fields.String()
     consecutive_terms_in_post = fields.Integer()
+    qualification_met = fields.Boolean(allow_none=True)
+    qualification_note = fields.String(allow_none=True)
     eligibility = fields.Nested(EligibilityOut)
     grounds = fields.List(fields.Nested(ViolationOut))
     history = fields.List(fields.Nested(HistoryOut))

@@ -184,7 +184,12 @@ def nomination_body(candidate: Candidate) -> dict:
     return {
         **body,
         "birth_date": candidate.birth_date.isoformat(),
-        "documents": {"party_decision": False, **(candidate.documents or {})},
+        "documents": {
+            "party_decision": False,
+            "tax_certificate": False,
+            "signature_check_protocol": False,
+            **(candidate.documents or {}),
+        },
         "nomination": nomination,
     }
 
@@ -265,6 +270,7 @@ def _normalised(data: dict) -> dict:
         **data,
         "patronymic": data.get("patronymic") or None,
         "citizenship": data["citizenship"].upper(),
+        "qualification_note": (data.get("qualification_note") or "").strip() or None,
         "documents": dict(data["documents"]),
     }
 

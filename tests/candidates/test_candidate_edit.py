@@ -104,6 +104,8 @@ def test_patch_is_partial_and_recomputes_eligibility(app, client, world, member,
         "biography": False,
         "declarations": True,
         "party_decision": True,
+        "tax_certificate": True,
+        "signature_check_protocol": False,
     }
     after = stored(app, candidate.id)
     assert after.last_name.startswith("Ахметова")  # untouched fields stay
@@ -348,6 +350,10 @@ def form_of(page_html: str) -> dict:
         )
         if chosen:
             values[name] = chosen.group(1)
+    for name, inner in re.findall(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page_html, re.DOTALL
+    ):
+        values[name] = html.unescape(inner.removeprefix("\n"))
     return values
 
 

@@ -44,6 +44,10 @@ def form_fields(**overrides) -> dict:
         "doc_biography": "y",
         "doc_declarations": "y",
         "legal_capacity": "y",
+        "doc_tax_certificate": "y",
+        "doc_signature_check_protocol": "y",
+        "qualification_met": "yes",
+        "qualification_note": "Diploma and employment record",
         "special_check": "passed",
         "consecutive_terms_in_post": "0",
     }
@@ -139,7 +143,13 @@ def test_nomination_form_saves_a_self_nominee(app, staff, world):
         "declarations": True,
         "party_decision": False,
     }
+        "tax_certificate": True,
+        "signature_check_protocol": True,
     shown = text(staff.get(response.headers["Location"]))
+    assert (saved.qualification_met, saved.qualification_note) == (
+        True,
+        "Diploma and employment record",
+    )
     assert f"Application {saved.application_number} saved." in shown
     assert "The candidate meets every requirement." in shown
 

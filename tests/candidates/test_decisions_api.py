@@ -103,9 +103,8 @@ def test_register_an_ineligible_candidate_is_409_ineligible_listing_every_violat
     assert [e["code"] for e in errors[1:]] == [
         "not_citizen",
         "special_check_failed",
-        "term_limit_reached",
         "deposit_unpaid",
-    ]
+    ]  # two terms served: no source confirms a term limit, so no refusal
     for error in errors[1:]:
         assert error["message"]
         assert "art." in error["legal_basis"]

@@ -21,7 +21,13 @@ from elections.rules import EDUCATION_LEVELS, load_profile, profile_from_dict, p
 ELECTION_DAY = date(2026, 9, 6)
 PROFILES = ("rural-2021", "rural-2023", "district-2023")
 TERRITORY = Territory(voters=1001, settlements=5)
-ALL_DOCUMENTS = {"application": True, "biography": True, "declarations": True}
+ALL_DOCUMENTS = {
+    "application": True,
+    "biography": True,
+    "declarations": True,
+    "tax_certificate": True,
+}
+SELF_DOCUMENTS = {**ALL_DOCUMENTS, "signature_check_protocol": True}
 
 PARTY_NOMINEE = CandidateFacts(
     birth_date=date(1980, 5, 17),
@@ -40,6 +46,7 @@ PARTY_NOMINEE = CandidateFacts(
     corruption_offence=False,
     special_check="passed",
     consecutive_terms_in_post=0,
+    qualification_met=True,
 )
 SELF_NOMINEE = replace(
     PARTY_NOMINEE,
@@ -47,7 +54,7 @@ SELF_NOMINEE = replace(
     party_member=None,
     signatures_valid=11,
     settlements_covered=3,
-    documents=ALL_DOCUMENTS,
+    documents=SELF_DOCUMENTS,
 )
 
 
@@ -88,6 +95,8 @@ def test_violation_codes_are_the_api_codes_in_order():
         "age_below_minimum",
         "education_insufficient",
         "experience_insufficient",
+        "qualification_pending",
+        "qualification_not_met",
         "legal_incapacity",
         "serving_sentence",
         "unexpunged_conviction",
@@ -319,6 +328,28 @@ def test_term_limit_where_confirmed(terms):
     assert codes(facts) == []
 
 
+@pytest.mark.parametrize(
+    ("finding", "expected"),
+    [
+        pytest.param(None, ["qualification_pending"], id="not-checked-yet"),
+        pytest.param(False, ["qualification_not_met"], id="not-met"),
+        pytest.param(True, [], id="met"),
+    ],
+)
+def test_qualification_finding(finding, expected):
+    assert codes(replace(PARTY_NOMINEE, qualification_met=finding)) == expected
+
+
+@pytest.mark.parametrize("code", ["qualification_pending", "qualification_not_met"])
+def test_qualification_violations_cite_the_qualification_requirements(code):
+    violation = describe(code, load_profile("district-2023"))
+    assert "art. 36-2" in violation.legal_basis
+    assert "ст. 36-2" in violation.basis["ru"]
+    assert "36-2-бап" in violation.basis["kk"]
+    assert "біліктілік" in violation.message["kk"]
+    assert "квалификационным" in violation.message["ru"]
+
+
 def test_one_term_served_may_stand_again():
     assert codes(replace(PARTY_NOMINEE, consecutive_terms_in_post=1)) == []
 
@@ -344,15 +375,37 @@ def test_citizenship_code_is_case_insensitive():
         ),
         pytest.param(
             SELF_NOMINEE,
-            {"application": True, "declarations": True},
+            {**SELF_DOCUMENTS, "biography": False},
             ["biography"],
             id="self-no-biography",
         ),
         pytest.param(
             SELF_NOMINEE,
             {},
-            ["application", "biography", "asset and liability declarations"],
+            [
+                "application",
+                "biography",
+                "asset and liability declarations",
+                "the tax authority's certificate that the candidate's and the spouse's "
+                "declarations were filed",
+                "signature-check protocol",
+            ],
             id="self-nothing-filed",
+        ),
+        pytest.param(
+            PARTY_NOMINEE,
+            {**ALL_DOCUMENTS, "party_decision": True, "tax_certificate": False},
+            [
+                "the tax authority's certificate that the candidate's and the spouse's "
+                "declarations were filed"
+            ],
+            id="party-no-tax-certificate",
+        ),
+        pytest.param(
+            SELF_NOMINEE,
+            ALL_DOCUMENTS,
+            ["signature-check protocol"],
+            id="self-no-signature-check-protocol",
         ),
     ],
 )
@@ -366,8 +419,8 @@ def test_documents_missing_lists_them(facts, documents, missing):
 @pytest.mark.parametrize(
     "documents",
     [
-        pytest.param(ALL_DOCUMENTS, id="no-party-decision"),
-        pytest.param({**ALL_DOCUMENTS, "party_decision": False}, id="party-decision-false"),
+        pytest.param(SELF_DOCUMENTS, id="no-party-decision"),
+        pytest.param({**SELF_DOCUMENTS, "party_decision": False}, id="party-decision-false"),
     ],
 )
 def test_self_nominee_never_needs_a_party_decision(documents):
@@ -387,12 +440,14 @@ def test_several_violations_at_once_in_fixed_order():
         settlements_covered=1,
         deposit_paid=False,
         documents={"application": True},
+        qualification_met=None,
     )
     assert codes(facts, turned_on("district-2023", *UNCONFIRMED_RULES)) == [
         "not_citizen",
         "age_below_minimum",
         "education_insufficient",
         "experience_insufficient",
+        "qualification_pending",
         "serving_sentence",
         "special_check_pending",
         "signatures_insufficient",
@@ -477,7 +532,16 @@ facts_strategy = st.builds(
     settlements_covered=st.none() | st.integers(min_value=0, max_value=40),
     deposit_paid=st.booleans(),
     documents=st.dictionaries(
-        st.sampled_from(["application", "biography", "declarations", "party_decision"]),
+        st.sampled_from(
+            [
+                "application",
+                "biography",
+                "declarations",
+                "party_decision",
+                "tax_certificate",
+                "signature_check_protocol",
+            ]
+        ),
         st.booleans(),
     ),
     legal_capacity=st.booleans(),
@@ -486,6 +550,7 @@ facts_strategy = st.builds(
     corruption_offence=st.booleans(),
     special_check=st.sampled_from(["passed", "failed", "pending"]),
     consecutive_terms_in_post=st.integers(min_value=0, max_value=4),
+    qualification_met=st.sampled_from([True, False, None]),
 )
 
 

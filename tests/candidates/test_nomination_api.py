@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from elections import audit
@@ -70,6 +71,7 @@ def test_nomination_of_an_ineligible_person_is_submitted_with_every_violation_an
         special_check="pending",
         deposit_paid=False,
     )
+        qualification_met=None,
     response = nominate(client, member, world.election_id, body)
 
     assert response.status_code == 201, response.json
@@ -78,7 +80,7 @@ def test_nomination_of_an_ineligible_person_is_submitted_with_every_violation_an
     assert eligibility["eligible"] is False
     assert [v["code"] for v in eligibility["violations"]] == [
         "education_insufficient",
-        "experience_insufficient",
+        "qualification_pending",
         "special_check_pending",
         "party_membership_required",
         "deposit_unpaid",
@@ -86,6 +88,53 @@ def test_nomination_of_an_ineligible_person_is_submitted_with_every_violation_an
     for violation in eligibility["violations"]:
         assert violation["message"]
         assert "art." in violation["legal_basis"]
+
+
+def test_a_nomination_without_the_qualification_finding_is_taken_in_as_not_checked(
+    client, world, member, new_party
+):
+    body = nomination_body(party_nomination(new_party()))
+    del body["qualification_met"], body["qualification_note"]
+
+    response = nominate(client, member, world.election_id, body)
+
+    assert response.status_code == 201, response.json
+    assert response.json["qualification_met"] is None
+    assert [v["code"] for v in response.json["eligibility"]["violations"]] == [
+        "qualification_pending"
+    ]
+    assert "art. 36-2" in response.json["eligibility"]["violations"][0]["legal_basis"]
+
+
+def test_the_qualification_not_met_is_a_violation_with_the_note_kept(
+    client, world, member, new_party
+):
+    body = nomination_body(
+        party_nomination(new_party()),
+        qualification_met=False,
+        qualification_note="Diploma: general secondary only",
+    )
+
+    response = nominate(client, member, world.election_id, body)
+
+    assert response.status_code == 201, response.json
+    assert response.json["qualification_note"] == "Diploma: general secondary only"
+    assert [v["code"] for v in response.json["eligibility"]["violations"]] == [
+        "qualification_not_met"
+    ]
+
+
+def test_the_tax_certificate_and_the_signature_check_protocol_are_required(client, world, member):
+    body = nomination_body(self_nomination(20, 1))
+    del body["documents"]["tax_certificate"], body["documents"]["signature_check_protocol"]
+
+    response = nominate(client, member, world.election_id, body)
+
+    assert response.status_code == 201, response.json
+    [violation] = response.json["eligibility"]["violations"]
+    assert violation["code"] == "documents_missing"
+    assert "tax authority's certificate" in violation["message"]
+    assert "signature-check protocol" in violation["message"]
 
 
 def test_nomination_writes_history_and_an_audit_event(app, client, world, member, new_party):
@@ -351,7 +400,25 @@ def test_self_nominee_signature_threshold_follows_the_precincts(app, client, wor
     assert enough.json["eligibility"]["eligible"] is True
 
 
-def test_self_nominee_needs_half_of_the_settlements_under_the_unit(client, world, member):
+def turn_on(app, election_id: int, rule: str) -> None:
+    """The commission turns an unconfirmed rule of the election's profile on, confirmed."""
+    with app.app_context():
+        election = db.session.get(Election, election_id)
+        snapshot = copy.deepcopy(election.profile_snapshot)
+        snapshot["rules"][rule]["confirmed"] = True
+        election.profile_snapshot = snapshot
+        db.session.commit()
+
+
+def test_settlements_are_no_ground_while_the_profile_leaves_them_unconfirmed(client, world, member):
+    none = nominate(client, member, world.election_id, nomination_body(self_nomination(20, 0)))
+
+    assert none.status_code == 201, none.json
+    assert none.json["eligibility"] == {"eligible": True, "violations": []}
+
+
+def test_self_nominee_needs_half_of_the_settlements_under_the_unit(app, client, world, member):
+    turn_on(app, world.election_id, "signature_settlement_share")
     # Two villages under the rural district: half is one.
     none = nominate(client, member, world.election_id, nomination_body(self_nomination(20, 0)))
     one = nominate(client, member, world.election_id, nomination_body(self_nomination(20, 1)))
@@ -373,6 +440,7 @@ def test_settlements_count_villages_settlements_and_towns_under_the_unit(
         factories.UnitFactory(kind="city_district", parent=rural)
         db.session.commit()
 
+    turn_on(app, world.election_id, "signature_settlement_share")
     # 2 villages + 1 settlement + 1 town of district significance = 4: half is 2.
     response = nominate(client, member, world.election_id, nomination_body(self_nomination(20, 1)))
 
@@ -391,6 +459,7 @@ def test_election_of_a_village_counts_the_village_as_its_one_settlement(app, cli
         db.session.commit()
         election_id = election.id
 
+    turn_on(app, election_id, "signature_settlement_share")
     none = nominate(client, member, election_id, nomination_body(self_nomination(3, 0)))
     one = nominate(client, member, election_id, nomination_body(self_nomination(3, 1)))
 
