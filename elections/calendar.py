@@ -2,6 +2,12 @@
 
 Deadlines are local (Asia/Almaty) wall-clock times such as "18:00, 25 days before
 election day"; they are returned as aware UTC instants. Standard library only.
+
+How days are counted (domain.md): in the CEC's and the territorial commissions'
+published calendars a deadline "N days before election day" falls at 18:00 local on
+election day minus N+1 calendar days, so that N whole days remain. The convention is
+the profile's (``Profile.deadline_day_offset``). Campaigning ends at 00:00 on the day
+before election day; that day is the ``silence`` phase.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ class Calendar:
     nomination_closes: datetime
     registration_closes: datetime
     withdrawal_closes: datetime
+    campaign_closes: datetime
     counting_opens: datetime
     results_due: datetime
     publication_due: datetime
@@ -40,13 +47,19 @@ def counting_opens(election_day: date, tz: ZoneInfo) -> datetime:
     return local_instant(election_day, COUNTING_STARTS, tz)
 
 
+def lead_time_short(called_on: date, election_day: date, profile: Profile) -> bool:
+    """Whether election day is fewer days after the call than the profile's lead time."""
+    return (election_day - called_on).days < profile.lead_time_days
+
+
 def compute_calendar(
     called_on: date, election_day: date, profile: Profile, tz: ZoneInfo
 ) -> Calendar:
     cutoff = profile.deadline_local_time
 
     def before(days: int) -> datetime:
-        return local_instant(election_day - timedelta(days=days), cutoff, tz)
+        back = profile.deadline_day_offset(days)
+        return local_instant(election_day - timedelta(days=back), cutoff, tz)
 
     def after(days: int) -> datetime:
         return local_instant(election_day + timedelta(days=days), cutoff, tz)
@@ -57,6 +70,11 @@ def compute_calendar(
         nomination_closes=before(profile.nomination_closes_days_before),
         registration_closes=before(profile.registration_closes_days_before),
         withdrawal_closes=before(profile.withdrawal_closes_days_before),
+        campaign_closes=local_instant(
+            election_day - timedelta(days=profile.campaign_closes_days_before),
+            profile.campaign_closes_local_time,
+            tz,
+        ),
         counting_opens=counting_opens(election_day, tz),
         results_due=after(profile.results_due_days_after),
         publication_due=after(profile.publication_due_days_after),
@@ -66,7 +84,7 @@ def compute_calendar(
 def phase(calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo) -> str:
     """Where the election stands at ``now``.
 
-    One of called, nomination, registration, campaign, voting, counting.
+    One of called, nomination, registration, campaign, silence, voting, counting.
     """
     if now < calendar.nomination_opens:
         return "called"
@@ -74,8 +92,10 @@ def phase(calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo) -
         return "nomination"
     if now < calendar.registration_closes:
         return "registration"
-    if now < local_instant(election_day, time(0, 0), tz):
+    if now < calendar.campaign_closes:
         return "campaign"
+    if now < local_instant(election_day, time(0, 0), tz):
+        return "silence"
     if now < calendar.counting_opens:
         return "voting"
     return "counting"

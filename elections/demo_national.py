@@ -700,7 +700,7 @@ def build_plan(seed: int, *, with_protocols: bool = False, shape: Shape | None =
     builder = _Builder(seed, shape or Shape.national(), with_protocols)
     organisers = builder.territory()
     elected = builder.elected_units(organisers)
-    profile = load_profile(default_profile_key("rural", ELECTION_DAY))
+    profile = load_profile(default_profile_key("rural", CALLED_ON))
     builder.elections(elected, profile)
     builder.precincts(elected)
     parties = builder.parties()

@@ -1,6 +1,6 @@
 """The reader's words for the app's codes: one place for forms, templates and pages.
 
-A code (``rural_district``, ``rural-2026``) never reaches a page as it is: forms take
+A code (``rural_district``, ``rural-2023``) never reaches a page as it is: forms take
 their choices from here, templates call the globals and filters that
 ``elections.templating`` installs from here. An unknown code is shown as it is, so that
 nothing is hidden, and the browser test ``tests/e2e/test_pages_speak_their_language.py``
@@ -18,6 +18,7 @@ ELECTION_STATUS_LABELS = {
     "nomination": _l("nomination open"),
     "registration": _l("registration of candidates"),
     "campaign": _l("campaign"),
+    "silence": _l("day of silence"),
     "voting": _l("voting day"),
     "counting": _l("counting"),
     "certified": _l("result certified"),

@@ -67,7 +67,7 @@ class ElectionFactory(Base):
     kind = "rural"
     called_on = factory.LazyFunction(lambda: date.today() - timedelta(days=5))
     election_day = factory.LazyFunction(default_election_day)
-    profile_key = factory.LazyAttribute(lambda o: default_profile_key(o.kind, o.election_day))
+    profile_key = factory.LazyAttribute(lambda o: default_profile_key(o.kind, o.called_on))
     profile_snapshot = factory.LazyAttribute(lambda o: load_profile(o.profile_key).data)
     state = "open"
 

@@ -31,6 +31,12 @@ EDUCATION_LEVELS = (
     "primary",
 )
 ELECTION_KINDS = ("rural", "district")
+# domain.md, "How days are counted": 18:00 on election day minus (N+1) calendar days.
+DAY_COUNTING_CEC = "election_day_minus_n_plus_1"
+# The convention the service used before December 2026 (one day late); kept readable only.
+DAY_COUNTING_PLAIN = "election_day_minus_n"
+# Rural elections called from this day on take rural-2023 (domain.md, "Rule profiles").
+RURAL_2023_FROM = date(2023, 1, 1)
 
 
 class UnknownProfile(LookupError):
@@ -45,7 +51,7 @@ class Profile:
     title: dict[str, str]
     min_age: int
     education_levels: tuple[str, ...]
-    min_experience_years: float
+    min_experience_years: float | None
     deposit_min_wage_multiple: int
     nomination_opens_days_after_call: int
     nomination_closes_days_before: int
@@ -61,6 +67,24 @@ class Profile:
     basis: dict[str, str]
     data: dict[str, Any]
     basis_text: dict[str, dict[str, str]] = field(default_factory=dict)
+    # How "N days before election day" is counted: the CEC's and the territorial
+    # commissions' calendars put it at the cut-off on election day minus N+1 days.
+    day_counting: str = DAY_COUNTING_CEC
+    lead_time_days: int = 0
+    campaign_closes_days_before: int = 1
+    campaign_closes_local_time: time = time(0, 0)
+    nomination_extension_max_days: int = 3
+
+    def deadline_day_offset(self, days_before: int) -> int:
+        """Calendar days from election day back to the day an "N days before" deadline falls."""
+        if self.day_counting == DAY_COUNTING_CEC:
+            return days_before + 1
+        return days_before
+
+    def confirmed(self, rule: str) -> bool:
+        """Whether a source confirms the rule (snapshots from before the flag: no)."""
+        entry = self.data.get("rules", {}).get(rule)
+        return isinstance(entry, dict) and entry.get("confirmed") is True
 
     def basis_of(self, rule: str) -> str:
         """The English citation of a rule's basis (as the API gives it)."""
@@ -104,7 +128,11 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
         title=data["title"],
         min_age=int(value["min_age"]),
         education_levels=tuple(value["education_levels"]),
-        min_experience_years=float(value["min_experience_years"]),
+        min_experience_years=(
+            None
+            if value.get("min_experience_years") is None
+            else float(value["min_experience_years"])
+        ),
         deposit_min_wage_multiple=int(value["deposit_min_wage_multiple"]),
         nomination_opens_days_after_call=int(value["nomination_opens_days_after_call"]),
         nomination_closes_days_before=int(value["nomination_closes_days_before"]),
@@ -120,6 +148,13 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
         basis={name: _english(entry["basis"]) for name, entry in rules.items()},
         data=data,
         basis_text=_basis_texts(rules),
+        # A snapshot taken before the convention was part of the profile gets the
+        # published one: the old count put every deadline a day late (issue 12).
+        day_counting=value.get("day_counting", DAY_COUNTING_CEC),
+        lead_time_days=int(value.get("lead_time_days", 0)),
+        campaign_closes_days_before=1,
+        campaign_closes_local_time=time(0, 0),
+        nomination_extension_max_days=int(value.get("nomination_extension_max_days", 3)),
     )
 
 
@@ -143,8 +178,26 @@ def load_profile(key: str) -> Profile:
     return profile_from_dict(json.loads(files[key].read_text(encoding="utf-8")))
 
 
-def default_profile_key(kind: str, election_day: date) -> str:
-    """The profile an election takes unless the commission names another (domain.md)."""
+def default_profile_key(kind: str, called_on: date) -> str:
+    """The profile an election takes unless the commission names another (domain.md).
+
+    A rural election called before 2023 takes ``rural-2021`` (15/10), from 2023 on
+    ``rural-2023`` (25/20); which amendment moved the figures was not found, so this
+    boundary is the service's default. No source shows a 2026 change.
+    """
     if kind == "district":
         return "district-2023"
-    return "rural-2026" if election_day >= date(2026, 7, 1) else "rural-2023"
+    return "rural-2021" if called_on < RURAL_2023_FROM else "rural-2023"
+
+
+def rule_entries(profile: Profile) -> list[dict[str, Any]]:
+    """Every rule of a profile as ``{rule, value, basis, confirmed}`` (basis in kk, ru, en)."""
+    return [
+        {
+            "rule": name,
+            "value": entry["value"],
+            "basis": profile.basis_text_of(name),
+            "confirmed": entry.get("confirmed") is True,
+        }
+        for name, entry in profile.data["rules"].items()
+    ]

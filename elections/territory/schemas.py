@@ -63,6 +63,7 @@ class CalendarOut(Schema):
     nomination_closes = LocalDateTime()
     registration_closes = LocalDateTime()
     withdrawal_closes = LocalDateTime()
+    campaign_closes = LocalDateTime()
     counting_opens = LocalDateTime()
     results_due = LocalDateTime()
     publication_due = LocalDateTime()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from elections import audit
 from elections.audit import Action
+from elections.calendar import lead_time_short
 from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, conflict, invalid, not_found
 from elections.extensions import db
@@ -171,7 +172,7 @@ def call_election(data: dict, actor) -> Election:
                 field="election_day",
             )
         )
-    profile_key = data.get("profile") or default_profile_key(kind, data["election_day"])
+    profile_key = data.get("profile") or default_profile_key(kind, data["called_on"])
     try:
         profile = load_profile(profile_key)
     except UnknownProfile:
@@ -181,6 +182,23 @@ def call_election(data: dict, actor) -> Election:
         errors.append(
             ErrorItem(
                 "invalid", _("This rule profile is for another kind of election."), field="profile"
+            )
+        )
+    if (
+        profile is not None
+        and not any(getattr(e, "field", None) in ("called_on", "election_day") for e in errors)
+        and lead_time_short(data["called_on"], data["election_day"], profile)
+    ):
+        # domain.md, "calling": at least 40 days (rural) or 50 days (district) before.
+        errors.append(
+            ErrorItem(
+                "lead_time_too_short",
+                _(
+                    "Election day must be %(date)s or later: the rule profile asks for the "
+                    "election to be called at least that long before it.",
+                    date=local_date(data["called_on"] + timedelta(days=profile.lead_time_days)),
+                ),
+                field="election_day",
             )
         )
     if errors:

@@ -1,8 +1,10 @@
 """Shared set-up for the candidate integration tests: a dated election, parties, candidates.
 
-The dated election is rural with election day 20 Sep 2026, so it takes the ``rural-2026``
-profile; its legal deadlines, written out below as UTC instants, are 18:00 Asia/Almaty
-(UTC+5) on the day the profile names.
+The dated election is rural, called on 20 Jul 2026 with election day 20 Sep 2026, so it
+takes the ``rural-2023`` profile; its legal deadlines, written out below as UTC instants,
+are 18:00 Asia/Almaty (UTC+5) on election day minus N+1 days for "N days before", as in
+the CEC's published calendars (domain.md, "How days are counted"). They once said minus N,
+a day late.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ CALLED_ON = date(2026, 7, 20)
 ELECTION_DAY = date(2026, 9, 20)
 # The day after the call, 00:00 local.
 NOMINATION_OPENS = datetime(2026, 7, 20, 19, 0, tzinfo=UTC)
-# 26 Aug 2026 (25 days before) 18:00 local.
-NOMINATION_CLOSES = datetime(2026, 8, 26, 13, 0, tzinfo=UTC)
-# 31 Aug 2026 (20 days before) 18:00 local.
-REGISTRATION_CLOSES = datetime(2026, 8, 31, 13, 0, tzinfo=UTC)
-# 18 Sep 2026 (2 days before) 18:00 local.
-WITHDRAWAL_CLOSES = datetime(2026, 9, 18, 13, 0, tzinfo=UTC)
+# "25 days before": 18:00 local on 25 Aug 2026 (E-26).
+NOMINATION_CLOSES = datetime(2026, 8, 25, 13, 0, tzinfo=UTC)
+# "20 days before": 18:00 local on 30 Aug 2026 (E-21).
+REGISTRATION_CLOSES = datetime(2026, 8, 30, 13, 0, tzinfo=UTC)
+# "2 days before": 18:00 local on 17 Sep 2026 (E-3).
+WITHDRAWAL_CLOSES = datetime(2026, 9, 17, 13, 0, tzinfo=UTC)
 DURING_NOMINATION = datetime(2026, 8, 10, 6, 0, tzinfo=UTC)
 
 
@@ -35,7 +37,7 @@ def dated_world(app, clock):
     with app.app_context():
         world = factories.make_world(called_on=CALLED_ON, election_day=ELECTION_DAY)
         db.session.commit()
-        assert db.session.get(Election, world.election_id).profile_key == "rural-2026"
+        assert db.session.get(Election, world.election_id).profile_key == "rural-2023"
     clock(DURING_NOMINATION)
     return world
 

@@ -1,4 +1,10 @@
-"""Legal deadlines at 18:00 Asia/Almaty (13:00 UTC) for a rural-2026 election on 20 Sep 2026."""
+"""Legal deadlines at 18:00 Asia/Almaty (13:00 UTC) for a rural-2023 election on 20 Sep 2026.
+
+"N days before election day" is 18:00 local on election day minus N+1 days, as in the CEC's
+and the territorial commissions' published calendars (domain.md, "How days are counted":
+Aktogay 2023, 25/20 days: 18:00 on 22 and 27 Aug for 17 Sep). These tests once encoded
+minus N; they are corrected, not removed.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +44,10 @@ def test_published_calendar_has_the_deadlines_at_18_00_local(client, dated_world
     calendar = client.get(f"/api/v1/elections/{dated_world.election_id}").json["calendar"]
 
     assert calendar["nomination_opens"] == "2026-07-21T00:00:00+05:00"
-    assert calendar["nomination_closes"] == "2026-08-26T18:00:00+05:00"
-    assert calendar["registration_closes"] == "2026-08-31T18:00:00+05:00"
-    assert calendar["withdrawal_closes"] == "2026-09-18T18:00:00+05:00"
+    assert calendar["nomination_closes"] == "2026-08-25T18:00:00+05:00"
+    assert calendar["registration_closes"] == "2026-08-30T18:00:00+05:00"
+    assert calendar["withdrawal_closes"] == "2026-09-17T18:00:00+05:00"
+    assert calendar["campaign_closes"] == "2026-09-19T00:00:00+05:00"
 
 
 # --- nomination ----------------------------------------------------------------------------------
@@ -66,7 +73,7 @@ def test_nomination_at_midnight_local_the_day_after_the_call_is_accepted(
 def test_nomination_one_second_before_18_00_local_on_the_closing_day_is_accepted(
     client, dated_world, staff, clock
 ):
-    clock(NOMINATION_CLOSES - SECOND)  # 2026-08-26T12:59:59Z
+    clock(NOMINATION_CLOSES - SECOND)  # 2026-08-25T12:59:59Z
 
     response = nominate(client, staff, dated_world.election_id)
 
@@ -76,7 +83,7 @@ def test_nomination_one_second_before_18_00_local_on_the_closing_day_is_accepted
 def test_nomination_at_18_00_local_on_the_closing_day_is_409_nomination_closed(
     client, dated_world, staff, clock
 ):
-    clock(NOMINATION_CLOSES)  # 2026-08-26T13:00:00Z
+    clock(NOMINATION_CLOSES)  # 2026-08-25T13:00:00Z
 
     response = nominate(client, staff, dated_world.election_id)
 
@@ -98,7 +105,7 @@ def test_history_records_the_service_clock(client, dated_world, staff, clock):
     response = nominate(client, staff, dated_world.election_id)
 
     shown = client.get(f"/api/v1/candidates/{response.json['id']}", headers=staff).json
-    assert shown["history"][0]["at"] == "2026-08-26T17:59:59+05:00"
+    assert shown["history"][0]["at"] == "2026-08-25T17:59:59+05:00"
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -108,7 +115,7 @@ def test_register_one_second_before_registration_closes_is_200(
     client, dated_world, staff, clock, add_candidate
 ):
     candidate = add_candidate(dated_world.election_id)
-    clock(REGISTRATION_CLOSES - SECOND)  # 2026-08-31T12:59:59Z
+    clock(REGISTRATION_CLOSES - SECOND)  # 2026-08-30T12:59:59Z
 
     response = client.post(
         f"/api/v1/candidates/{candidate.id}/decision",
@@ -124,7 +131,7 @@ def test_register_after_registration_closes_is_409_registration_closed(
     client, dated_world, staff, clock, add_candidate
 ):
     candidate = add_candidate(dated_world.election_id)
-    clock(REGISTRATION_CLOSES)  # 2026-08-31T13:00:00Z, 18:00 local 20 days before
+    clock(REGISTRATION_CLOSES)  # 2026-08-30T13:00:00Z, 18:00 local 20 days before (E-21)
 
     response = client.post(
         f"/api/v1/candidates/{candidate.id}/decision",
@@ -175,7 +182,7 @@ def test_withdraw_until_18_00_local_two_days_before_is_200(
     client, dated_world, staff, clock, add_candidate
 ):
     candidate = add_candidate(dated_world.election_id, status="registered")
-    clock(WITHDRAWAL_CLOSES - SECOND)  # 2026-09-18T12:59:59Z
+    clock(WITHDRAWAL_CLOSES - SECOND)  # 2026-09-17T12:59:59Z
 
     response = withdraw(client, staff, candidate.id)
 
@@ -187,7 +194,7 @@ def test_withdraw_in_the_last_two_days_is_409_withdrawal_closed(
     client, dated_world, staff, clock, add_candidate
 ):
     candidate = add_candidate(dated_world.election_id, status="registered")
-    clock(WITHDRAWAL_CLOSES)  # 2026-09-18T13:00:00Z
+    clock(WITHDRAWAL_CLOSES)  # 2026-09-17T13:00:00Z
 
     response = withdraw(client, staff, candidate.id)
 

@@ -10,6 +10,7 @@ from elections import audit
 from elections.audit import AuditEvent
 from elections.candidates.models import Candidate
 from elections.extensions import db
+from tests.foundation.support import names_a_source
 
 
 def decide(client, headers, candidate_id, lang="en", **body):
@@ -107,7 +108,7 @@ def test_register_an_ineligible_candidate_is_409_ineligible_listing_every_violat
     ]  # two terms served: no source confirms a term limit, so no refusal
     for error in errors[1:]:
         assert error["message"]
-        assert "art." in error["legal_basis"]
+        assert names_a_source(error["legal_basis"])
     assert show(client, member, candidate.id)["status"] == "submitted"
 
 
@@ -177,7 +178,7 @@ def test_refuse_without_grounds_takes_the_current_violations(client, world, memb
     assert response.json["status"] == "refused"
     grounds = response.json["grounds"]
     assert [g["code"] for g in grounds] == ["special_check_pending", "deposit_unpaid"]
-    assert all("art." in g["legal_basis"] and g["message"] for g in grounds)
+    assert all(names_a_source(g["legal_basis"]) and g["message"] for g in grounds)
     last = response.json["history"][-1]
     assert last["status"] == "refused"
     assert last["reason"] == "See the file"
@@ -243,7 +244,7 @@ def test_refuse_citing_an_eligibility_code_explains_it_with_the_profile_basis(
     [ground] = response.json["grounds"]
     assert ground["code"] == "experience_insufficient"
     assert "at least 2 years of work experience" in ground["message"]
-    assert "Not fixed by law" in ground["legal_basis"]
+    assert "no source gives a number" in ground["legal_basis"]
 
 
 def test_refuse_with_an_unknown_ground_is_422(client, world, member, add_candidate):

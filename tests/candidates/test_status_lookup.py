@@ -525,4 +525,4 @@ def test_an_application_left_undecided_after_registration_closed_says_so(
 
     found = NEXT_STEP.search(html)
     assert found and found.group(1) == "submitted"
-    assert "Registration closed on 31.08.2026 18:00" in found.group(2)
+    assert "Registration closed on 30.08.2026 18:00" in found.group(2)

@@ -21,7 +21,7 @@ What is not foreign, and why:
   ``CSV``, ``NIST``, ``OpenAPI``, ``Idempotency-Key``): the translators kept it;
 - a word glued to a hyphen, slash or digit (``zerendi-member``, ``precinct-401``,
   ``/api/v1``): user names and paths are identifiers, not English; codes with a hyphen
-  (profile keys such as ``rural-2026``) are in the code list and still caught;
+  (profile keys such as ``rural-2023``) are in the code list and still caught;
 - words of one or two letters, and names that are not English words (the demo's party
   names AMANAT, Ak Zhol, Respublica, QHP, JSDP are no msgid's words);
 - the HTTP methods in capitals (``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE``), which

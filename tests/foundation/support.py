@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import func, select
 
@@ -49,3 +50,12 @@ def audit_actions(app, entity_type: str, entity_id) -> list[tuple[str, dict]]:
             .order_by(AuditEvent.seq)
         ).scalars()
         return [(event.action, json.loads(event.payload)) for event in events]
+
+
+SOURCE_EN = re.compile(r"art\.|arts |CEC|commission|Concept|Unconfirmed")
+
+
+def names_a_source(basis: str) -> bool:
+    """An English basis names a source: a law article, a CEC or commission publication,
+    the 2021 Concept, or says that no source confirms the rule (issue 12)."""
+    return bool(SOURCE_EN.search(basis))

@@ -120,7 +120,29 @@ def test_calling_an_election_with_the_wrong_profile_is_shown_on_the_form(app, cl
     assert response.status_code == 302
     with app.app_context():
         keys = db.session.execute(select(Election.profile_key)).scalars().all()
-    assert "rural-2026" in keys
+    assert "rural-2023" in keys
+
+
+def test_an_election_called_with_too_little_lead_time_is_shown_on_the_form(
+    app, client, world, login
+):
+    client.set_cookie("lang", "en")
+    login(world.users["cec_admin"])
+    data = {
+        "unit_kato": world.rural,
+        "kind": "rural",
+        "called_on": "2026-07-10",
+        "election_day": "2026-08-18",  # 39 days: a rural election is called 40 days ahead
+        "profile": "",
+    }
+    with app.app_context():
+        before = db.session.execute(select(Election.id)).scalars().all()
+    response = client.post("/admin/elections", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Election day must be" in page and "or later" in page
+    with app.app_context():
+        assert db.session.execute(select(Election.id)).scalars().all() == before
 
 
 @pytest.mark.parametrize(

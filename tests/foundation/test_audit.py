@@ -19,7 +19,7 @@ def record_three(app) -> list[str]:
         events = [
             audit.record(Action.UNIT_CREATED, "unit", 1, {"kato": "110000000"}),
             audit.record(Action.PARTY_CREATED, "party", 2, {"short_name": "AMANAT"}),
-            audit.record(Action.ELECTION_CALLED, "election", 3, {"profile": "rural-2026"}),
+            audit.record(Action.ELECTION_CALLED, "election", 3, {"profile": "rural-2021"}),
         ]
         db.session.commit()
         return [event.hash for event in events]

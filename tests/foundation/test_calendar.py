@@ -2,6 +2,11 @@
 
 Deadlines are 18:00 in Asia/Almaty, kept as UTC instants: 13:00Z since Almaty moved to
 UTC+5 on 1 March 2024 (12:00Z before). The API shows them with the +05:00 offset.
+
+A deadline "N days before election day" falls on election day minus N+1 days, as in the
+CEC's and the territorial commissions' published calendars (domain.md, "How days are
+counted"; the published cases are in tests/foundation/test_law_calendars.py). The cases
+below once encoded election day minus N, one day late; they are corrected, not removed.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ DEADLINES = (
     "results_due",
     "publication_due",
 )
-# Not a deadline at 18:00: the count starts when the polls close, 20:00 on election day.
-CALENDAR = (*DEADLINES, "counting_opens")
+# Not deadlines at 18:00: the count starts when the polls close, 20:00 on election day;
+# campaigning ends at 00:00 on the day before election day.
+CALENDAR = (*DEADLINES, "counting_opens", "campaign_closes")
 
 
 def utc(text: str) -> datetime:
@@ -42,29 +48,14 @@ def utc(text: str) -> datetime:
 
 # --- the profiles hold the numbers of domain.md ---------------------------------------------
 
+CONCEPT = ("postgraduate", "higher", "post_secondary", "technical_vocational")
 PROFILE_TABLE = {
-    # key: (kind, min age, education, experience, deposit, nomination, registration, withdrawal)
-    "rural-2023": (
-        "rural",
-        25,
-        ("postgraduate", "higher", "post_secondary", "technical_vocational"),
-        2,
-        1,
-        30,
-        25,
-        2,
-    ),
-    "district-2023": ("district", 25, ("postgraduate", "higher"), 5, 5, 30, 25, 2),
-    "rural-2026": (
-        "rural",
-        25,
-        ("postgraduate", "higher", "post_secondary", "technical_vocational"),
-        2,
-        1,
-        25,
-        20,
-        2,
-    ),
+    # domain.md, "Rule profiles":
+    # key: (kind, min age, education, experience (unconfirmed, off), deposit, nomination,
+    #       registration, withdrawal, lead time)
+    "rural-2021": ("rural", 25, CONCEPT, 2, 1, 15, 10, 2, 40),
+    "rural-2023": ("rural", 25, CONCEPT, 2, 1, 25, 20, 2, 40),
+    "district-2023": ("district", 25, CONCEPT, 5, 5, 30, 25, 2, 50),
 }
 
 
@@ -74,9 +65,9 @@ def test_the_three_profiles_ship():
 
 @pytest.mark.parametrize("key", sorted(PROFILE_TABLE))
 def test_profile_holds_the_numbers_of_the_domain_brief(key):
-    kind, age, education, experience, deposit, nomination, registration, withdrawal = PROFILE_TABLE[
-        key
-    ]
+    kind, age, education, experience, deposit, nomination, registration, withdrawal, lead = (
+        PROFILE_TABLE[key]
+    )
     profile = load_profile(key)
     assert profile.key == key
     assert profile.kind == kind
@@ -94,6 +85,43 @@ def test_profile_holds_the_numbers_of_the_domain_brief(key):
     assert profile.refund_vote_share == Fraction(1, 20)
     assert profile.results_due_days_after == 3
     assert profile.publication_due_days_after == 7
+    assert profile.lead_time_days == lead
+    assert profile.day_counting == "election_day_minus_n_plus_1"
+    assert profile.deadline_day_offset(nomination) == nomination + 1
+    assert isinstance(profile.version, int) and profile.version >= 1
+
+
+UNCONFIRMED = {
+    # domain.md, "Verified and unverified rules": off by default, basis says unconfirmed.
+    "min_experience_years",
+    "signature_settlement_share",
+    "max_consecutive_terms",
+    "registration_extension_days",
+    "appeal_days",
+    "repeat_within_days",
+    "publication_due_days_after",
+    "age_reference",
+}
+
+
+@pytest.mark.parametrize("key", sorted(PROFILE_TABLE))
+def test_unconfirmed_rules_are_marked_so_and_the_rest_are_confirmed(key):
+    profile = load_profile(key)
+    unconfirmed = {rule for rule in profile.data["rules"] if not profile.confirmed(rule)}
+    expected = set(UNCONFIRMED)
+    if key == "district-2023":
+        expected.add("education_levels")  # "higher education only" is unconfirmed
+    if key == "rural-2023":
+        expected.add("lead_time_days")  # 40 days is confirmed for 2021 only
+    assert unconfirmed == expected
+    for rule in UNCONFIRMED:
+        text = profile.basis_text_of(rule)["en"].lower()
+        assert "unconfirmed" in text or "no source found" in text, rule
+
+
+def test_no_rural_2026_profile_ships():
+    with pytest.raises(rules.UnknownProfile):
+        load_profile("rural-2026")
 
 
 @pytest.mark.parametrize("key", sorted(PROFILE_TABLE))
@@ -103,7 +131,11 @@ def test_every_rule_of_a_profile_names_its_basis(key):
     assert set(profile.basis) == set(profile.data["rules"])
     for rule, basis in profile.basis.items():
         assert isinstance(basis, str) and len(basis) > 10, rule
-    assert "Not fixed by law" in profile.basis_of("min_experience_years")
+        entry = profile.data["rules"][rule]
+        assert set(entry) == {"value", "basis", "confirmed"}, rule
+        assert set(entry["basis"]) == {"kk", "ru", "en"}, rule
+        assert all(len(text) > 10 for text in entry["basis"].values()), rule
+    assert "no source gives a number" in profile.basis_of("min_experience_years")
 
 
 # --- deadlines ------------------------------------------------------------------------------
@@ -115,14 +147,15 @@ DEADLINE_CASES = [
         date(2025, 7, 27),
         {
             "nomination_opens": "2025-06-01T19:00:00Z",
-            "nomination_closes": "2025-06-27T13:00:00Z",
-            "registration_closes": "2025-07-02T13:00:00Z",
-            "withdrawal_closes": "2025-07-25T13:00:00Z",
+            "nomination_closes": "2025-07-01T13:00:00Z",
+            "registration_closes": "2025-07-06T13:00:00Z",
+            "withdrawal_closes": "2025-07-24T13:00:00Z",
+            "campaign_closes": "2025-07-25T19:00:00Z",
             "counting_opens": "2025-07-27T15:00:00Z",
             "results_due": "2025-07-30T13:00:00Z",
             "publication_due": "2025-08-03T13:00:00Z",
         },
-        id="rural-2023: nomination closes 30 days before, registration 25",
+        id="rural-2023: nomination closes 25 days before (E-26), registration 20 (E-21)",
     ),
     pytest.param(
         "district-2023",
@@ -130,39 +163,42 @@ DEADLINE_CASES = [
         date(2025, 10, 5),
         {
             "nomination_opens": "2025-08-01T19:00:00Z",
-            "nomination_closes": "2025-09-05T13:00:00Z",
-            "registration_closes": "2025-09-10T13:00:00Z",
-            "withdrawal_closes": "2025-10-03T13:00:00Z",
+            "nomination_closes": "2025-09-04T13:00:00Z",
+            "registration_closes": "2025-09-09T13:00:00Z",
+            "withdrawal_closes": "2025-10-02T13:00:00Z",
+            "campaign_closes": "2025-10-03T19:00:00Z",
             "counting_opens": "2025-10-05T15:00:00Z",
             "results_due": "2025-10-08T13:00:00Z",
             "publication_due": "2025-10-12T13:00:00Z",
         },
-        id="district-2023: nomination closes 30 days before, registration 25",
+        id="district-2023: nomination closes 30 days before (E-31), registration 25 (E-26)",
     ),
     pytest.param(
-        "rural-2026",
-        date(2026, 7, 10),
-        date(2026, 9, 6),
+        "rural-2021",
+        date(2021, 6, 10),
+        date(2021, 7, 25),
         {
-            "nomination_opens": "2026-07-10T19:00:00Z",
-            "nomination_closes": "2026-08-12T13:00:00Z",
-            "registration_closes": "2026-08-17T13:00:00Z",
-            "withdrawal_closes": "2026-09-04T13:00:00Z",
-            "counting_opens": "2026-09-06T15:00:00Z",
-            "results_due": "2026-09-09T13:00:00Z",
-            "publication_due": "2026-09-13T13:00:00Z",
+            "nomination_opens": "2021-06-10T18:00:00Z",
+            "nomination_closes": "2021-07-09T12:00:00Z",
+            "registration_closes": "2021-07-14T12:00:00Z",
+            "withdrawal_closes": "2021-07-22T12:00:00Z",
+            "campaign_closes": "2021-07-23T18:00:00Z",
+            "counting_opens": "2021-07-25T14:00:00Z",
+            "results_due": "2021-07-28T12:00:00Z",
+            "publication_due": "2021-08-01T12:00:00Z",
         },
-        id="rural-2026: nomination closes 25 days before, registration 20",
+        id="rural-2021: nomination closes 15 days before (E-16), registration 10 (E-11)",
     ),
     pytest.param(
         "district-2023",
-        date(2023, 9, 20),
+        date(2023, 9, 15),
         date(2023, 11, 5),
         {
-            "nomination_opens": "2023-09-20T18:00:00Z",
-            "nomination_closes": "2023-10-06T12:00:00Z",
-            "registration_closes": "2023-10-11T12:00:00Z",
-            "withdrawal_closes": "2023-11-03T12:00:00Z",
+            "nomination_opens": "2023-09-15T18:00:00Z",
+            "nomination_closes": "2023-10-05T12:00:00Z",
+            "registration_closes": "2023-10-10T12:00:00Z",
+            "withdrawal_closes": "2023-11-02T12:00:00Z",
+            "campaign_closes": "2023-11-03T18:00:00Z",
             "counting_opens": "2023-11-05T14:00:00Z",
             "results_due": "2023-11-08T12:00:00Z",
             "publication_due": "2023-11-12T12:00:00Z",
@@ -175,9 +211,10 @@ DEADLINE_CASES = [
         date(2024, 3, 17),
         {
             "nomination_opens": "2024-02-01T18:00:00Z",
-            "nomination_closes": "2024-02-16T12:00:00Z",
-            "registration_closes": "2024-02-21T12:00:00Z",
-            "withdrawal_closes": "2024-03-15T13:00:00Z",
+            "nomination_closes": "2024-02-20T12:00:00Z",
+            "registration_closes": "2024-02-25T12:00:00Z",
+            "withdrawal_closes": "2024-03-14T13:00:00Z",
+            "campaign_closes": "2024-03-15T19:00:00Z",
             "counting_opens": "2024-03-17T15:00:00Z",
             "results_due": "2024-03-20T13:00:00Z",
             "publication_due": "2024-03-24T13:00:00Z",
@@ -185,14 +222,15 @@ DEADLINE_CASES = [
         id="across the 1 March 2024 change from UTC+6 to UTC+5",
     ),
     pytest.param(
-        "rural-2026",
+        "rural-2023",
         date(2026, 11, 20),
         date(2027, 1, 10),
         {
             "nomination_opens": "2026-11-20T19:00:00Z",
-            "nomination_closes": "2026-12-16T13:00:00Z",
-            "registration_closes": "2026-12-21T13:00:00Z",
-            "withdrawal_closes": "2027-01-08T13:00:00Z",
+            "nomination_closes": "2026-12-15T13:00:00Z",
+            "registration_closes": "2026-12-20T13:00:00Z",
+            "withdrawal_closes": "2027-01-07T13:00:00Z",
+            "campaign_closes": "2027-01-08T19:00:00Z",
             "counting_opens": "2027-01-10T15:00:00Z",
             "results_due": "2027-01-13T13:00:00Z",
             "publication_due": "2027-01-17T13:00:00Z",
@@ -239,9 +277,12 @@ def test_results_due_three_days_and_publication_seven_days_after_election_day(ke
 PHASES = [
     ("2026-07-10T18:59:59Z", "called", "called, the day before nomination opens"),
     ("2026-07-10T19:00:00Z", "nomination", "nomination opens at local midnight"),
-    ("2026-08-12T12:59:59Z", "nomination", "a second before nomination closes"),
-    ("2026-08-12T13:00:00Z", "registration", "nomination closed at 18:00 local"),
-    ("2026-08-17T13:00:00Z", "campaign", "registration closed at 18:00 local"),
+    ("2026-08-11T12:59:59Z", "nomination", "a second before nomination closes (E-26)"),
+    ("2026-08-11T13:00:00Z", "registration", "nomination closed at 18:00 local"),
+    ("2026-08-16T13:00:00Z", "campaign", "registration closed at 18:00 local (E-21)"),
+    ("2026-09-04T18:59:59Z", "campaign", "a second before campaigning ends"),
+    ("2026-09-04T19:00:00Z", "silence", "campaigning ends at 00:00 local on E-1"),
+    ("2026-09-05T18:59:59Z", "silence", "the last second of the day of silence"),
     ("2026-09-05T19:00:00Z", "voting", "election day starts at local midnight"),
     ("2026-09-06T14:59:59Z", "voting", "a second before the polls close at 20:00 local"),
     ("2026-09-06T15:00:00Z", "counting", "the count starts at 20:00 local"),
@@ -252,9 +293,9 @@ PHASES = [
 @pytest.mark.parametrize(
     ("moment", "expected"), [p[:2] for p in PHASES], ids=[p[2] for p in PHASES]
 )
-def test_phase_of_a_rural_2026_election(moment, expected):
+def test_phase_of_a_rural_2023_election(moment, expected):
     calendar = compute_calendar(
-        date(2026, 7, 10), date(2026, 9, 6), load_profile("rural-2026"), ALMATY
+        date(2026, 7, 10), date(2026, 9, 6), load_profile("rural-2023"), ALMATY
     )
     assert phase(calendar, date(2026, 9, 6), utc(moment), ALMATY) == expected
 
@@ -262,20 +303,21 @@ def test_phase_of_a_rural_2026_election(moment, expected):
 # --- the default profile --------------------------------------------------------------------
 
 DEFAULTS = [
-    ("rural", date(2021, 7, 25), "rural-2023", "first rural round, 2021"),
-    ("rural", date(2026, 6, 30), "rural-2023", "rural, the day before 1 July 2026"),
-    ("rural", date(2026, 7, 1), "rural-2026", "rural, on 1 July 2026"),
-    ("rural", date(2030, 3, 1), "rural-2026", "rural, later"),
-    ("district", date(2023, 11, 5), "district-2023", "district pilot, 2023"),
-    ("district", date(2027, 3, 1), "district-2023", "district, after 1 July 2026"),
+    # domain.md: rural-2021 for a rural election called before 2023, rural-2023 from then.
+    ("rural", date(2021, 6, 10), "rural-2021", "first rural round, called June 2021"),
+    ("rural", date(2022, 12, 31), "rural-2021", "rural, called on the last day of 2022"),
+    ("rural", date(2023, 1, 1), "rural-2023", "rural, called on 1 January 2023"),
+    ("rural", date(2026, 7, 1), "rural-2023", "rural, called 1 July 2026: no 2026 profile"),
+    ("district", date(2023, 9, 15), "district-2023", "district pilot, 2023"),
+    ("district", date(2027, 3, 1), "district-2023", "district, later"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("kind", "election_day", "expected"), [d[:3] for d in DEFAULTS], ids=[d[3] for d in DEFAULTS]
+    ("kind", "called_on", "expected"), [d[:3] for d in DEFAULTS], ids=[d[3] for d in DEFAULTS]
 )
-def test_default_profile_by_kind_and_election_day(kind, election_day, expected):
-    assert default_profile_key(kind, election_day) == expected
+def test_default_profile_by_kind_and_call_date(kind, called_on, expected):
+    assert default_profile_key(kind, called_on) == expected
 
 
 # --- through the API ------------------------------------------------------------------------
@@ -291,8 +333,8 @@ def call(client, headers, **body):
 
 
 API_DEFAULTS = [
-    ("rural", "rural", "2026-05-01", "2026-06-30", "rural-2023", "rural before 1 July 2026"),
-    ("rural", "rural", "2026-05-01", "2026-07-01", "rural-2026", "rural from 1 July 2026"),
+    ("rural", "rural", "2022-11-01", "2022-12-25", "rural-2021", "rural called in 2022"),
+    ("rural", "rural", "2026-05-01", "2026-07-01", "rural-2023", "rural called in 2026"),
     ("district", "district", "2026-08-01", "2026-10-04", "district-2023", "district"),
 ]
 
@@ -332,9 +374,10 @@ def test_api_returns_the_calendar_with_almaty_offsets(client, world, admin, cloc
     election = response.json
     assert election["calendar"] == {
         "nomination_opens": "2026-07-11T00:00:00+05:00",
-        "nomination_closes": "2026-08-12T18:00:00+05:00",
-        "registration_closes": "2026-08-17T18:00:00+05:00",
-        "withdrawal_closes": "2026-09-04T18:00:00+05:00",
+        "nomination_closes": "2026-08-11T18:00:00+05:00",
+        "registration_closes": "2026-08-16T18:00:00+05:00",
+        "withdrawal_closes": "2026-09-03T18:00:00+05:00",
+        "campaign_closes": "2026-09-05T00:00:00+05:00",
         "counting_opens": "2026-09-06T20:00:00+05:00",
         "results_due": "2026-09-09T18:00:00+05:00",
         "publication_due": "2026-09-13T18:00:00+05:00",
@@ -361,7 +404,7 @@ def test_a_district_election_is_organised_by_the_region(client, world, admin):
     )
     assert response.status_code == 201, response.json
     assert response.json["organiser"]["kato"] == world.region
-    assert response.json["calendar"]["nomination_closes"] == "2026-09-04T18:00:00+05:00"
+    assert response.json["calendar"]["nomination_closes"] == "2026-09-03T18:00:00+05:00"
 
 
 def test_a_named_profile_of_the_right_kind_replaces_the_default(client, world, admin):
@@ -372,17 +415,19 @@ def test_a_named_profile_of_the_right_kind_replaces_the_default(client, world, a
         kind="rural",
         called_on="2026-07-10",
         election_day="2026-09-06",
-        profile="rural-2023",
+        profile="rural-2021",
     )
     assert response.status_code == 201, response.json
-    assert response.json["profile"] == "rural-2023"
-    assert response.json["calendar"]["nomination_closes"] == "2026-08-07T18:00:00+05:00"
+    assert response.json["profile"] == "rural-2021"
+    # 15 days before: 18:00 on E-16.
+    assert response.json["calendar"]["nomination_closes"] == "2026-08-21T18:00:00+05:00"
 
 
 WRONG_PROFILES = [
     ("rural", "rural", "district-2023", "rural election with the district profile"),
-    ("district", "district", "rural-2026", "district election with a rural profile"),
+    ("district", "district", "rural-2023", "district election with a rural profile"),
     ("rural", "rural", "rural-1999", "a profile that does not exist"),
+    ("rural", "rural", "rural-2026", "the withdrawn rural-2026 profile"),
 ]
 
 
@@ -419,6 +464,40 @@ def test_election_day_not_after_the_call_is_422_on_election_day(client, world, a
         election_day=election_day,
     )
     assert fields(errors_of(response, 422)) == ["election_day"]
+
+
+LEAD_TIMES = [
+    # domain.md, "calling": rural at least 40 days (CEC member, 2021), district at least 50
+    # (CEC, Sept 2023).
+    ("rural", "rural", "2026-07-10", "2026-08-18", 422, "rural, 39 days"),
+    ("rural", "rural", "2026-07-10", "2026-08-19", 201, "rural, 40 days"),
+    ("district", "district", "2026-08-01", "2026-09-19", 422, "district, 49 days"),
+    ("district", "district", "2026-08-01", "2026-09-20", 201, "district, 50 days"),
+]
+
+
+@pytest.mark.parametrize(
+    ("unit", "kind", "called_on", "election_day", "status"),
+    [c[:5] for c in LEAD_TIMES],
+    ids=[c[5] for c in LEAD_TIMES],
+)
+def test_lead_time_too_short_is_422_on_election_day(
+    client, world, admin, unit, kind, called_on, election_day, status
+):
+    before = len(client.get("/api/v1/elections").json)
+    response = call(
+        client,
+        admin,
+        unit_kato=getattr(world, unit),
+        kind=kind,
+        called_on=called_on,
+        election_day=election_day,
+    )
+    assert response.status_code == status, response.json
+    if status == 422:
+        (item,) = errors_of(response, 422)
+        assert (item["code"], item["field"]) == ("lead_time_too_short", "election_day")
+        assert len(client.get("/api/v1/elections").json) == before
 
 
 @pytest.mark.parametrize(
@@ -473,10 +552,10 @@ def test_an_election_keeps_the_profile_as_it_was_when_called(app, client, world,
         election_day="2026-09-06",
     )
     assert response.status_code == 201, response.json
-    shipped = json.loads((PROFILE_FILES / "rural-2026.json").read_text(encoding="utf-8"))
+    shipped = json.loads((PROFILE_FILES / "rural-2023.json").read_text(encoding="utf-8"))
     with app.app_context():
         election = db.session.get(Election, response.json["id"])
-        assert election.profile_key == "rural-2026"
+        assert election.profile_key == "rural-2023"
         assert election.profile_snapshot == shipped
 
 
@@ -486,15 +565,15 @@ def test_a_later_edit_of_the_profile_file_does_not_reach_a_called_election(
     dates = {"called_on": "2026-07-10", "election_day": "2026-09-06"}
     first = call(client, admin, unit_kato=world.rural, kind="rural", **dates).json
 
-    files = edited_profile_files(tmp_path, "rural-2026", "nomination_closes_days_before", 40)
+    files = edited_profile_files(tmp_path, "rural-2023", "nomination_closes_days_before", 40)
     monkeypatch.setattr(rules, "_profile_files", lambda: files)
 
     again = client.get(f"/api/v1/elections/{first['id']}").json
     assert again["calendar"] == first["calendar"]
-    assert again["calendar"]["nomination_closes"] == "2026-08-12T18:00:00+05:00"
+    assert again["calendar"]["nomination_closes"] == "2026-08-11T18:00:00+05:00"
     # The edit is real: an election called now takes it.
     second = call(client, admin, unit_kato=world.rural, kind="rural", **dates).json
-    assert second["calendar"]["nomination_closes"] == "2026-07-28T18:00:00+05:00"
+    assert second["calendar"]["nomination_closes"] == "2026-07-27T18:00:00+05:00"
 
 
 def test_the_calendar_is_computed_from_the_stored_snapshot(app, client, world, admin):
@@ -513,8 +592,8 @@ def test_the_calendar_is_computed_from_the_stored_snapshot(app, client, world, a
         election.profile_snapshot = snapshot
         db.session.commit()
     shown = client.get(f"/api/v1/elections/{created['id']}").json
-    assert shown["calendar"]["registration_closes"] == "2026-08-15T18:00:00+05:00"
-    assert load_profile("rural-2026").registration_closes_days_before == 20
+    assert shown["calendar"]["registration_closes"] == "2026-08-14T18:00:00+05:00"
+    assert load_profile("rural-2023").registration_closes_days_before == 20
 
 
 def test_deadlines_do_not_depend_on_the_server_clock(client, world, admin, clock):
