@@ -235,7 +235,15 @@ OPERATIONS: dict[str, Operation] = {
         status=201,
         errors=SCOPED_WRITE,
         description="409 codes: nomination_closed, already_candidate_elsewhere, "
-        "party_already_nominated, already_nominated.",
+        "party_already_nominated, already_nominated. qualification_met is the commission's "
+        "finding against the qualification requirements of the civil-service post (education "
+        "and work experience checked against the documents named in qualification_note): "
+        "null until checked, and taken in as null when absent; null is the violation "
+        "qualification_pending, false qualification_not_met. documents.tax_certificate and, "
+        "for a self-nominee, documents.signature_check_protocol are required "
+        "(documents_missing). experience_insufficient, term_limit_reached and "
+        "settlements_insufficient are raised only where the election's profile turns the rule "
+        "on with confirmed: true.",
     ),
     "candidates_api.list_candidates": Operation(
         "List the candidates of an election",

@@ -591,3 +591,29 @@ def test_odd_form_posts_get_field_messages_never_a_500(staff, world, add_candida
     assert response.status_code in (302, 422), response.status_code
     if response.status_code == 422:
         assert 'class="field-error"' in response.get_data(as_text=True)
+
+
+def test_patch_records_the_qualification_finding_audited(app, client, world, member, add_candidate):
+    candidate = add_candidate(world.election_id, qualification_met=None, qualification_note=None)
+
+    pending = client.get(f"/api/v1/candidates/{candidate.id}", headers=member).json
+    response = patch(
+        client,
+        member,
+        candidate.id,
+        {"qualification_met": True, "qualification_note": "Diploma No 123; employment record"},
+    )
+
+    assert [v["code"] for v in pending["eligibility"]["violations"]] == ["qualification_pending"]
+    assert response.status_code == 200, response.json
+    assert response.json["qualification_met"] is True
+    assert response.json["eligibility"] == {"eligible": True, "violations": []}
+    [event] = update_events(app, candidate.id)
+    assert event["changes"] == {
+        "qualification_met": {"old": None, "new": True},
+        "qualification_note": {"old": None, "new": "Diploma No 123; employment record"},
+    }
+    refused = patch(client, member, candidate.id, {"qualification_met": False})
+    assert [v["code"] for v in refused.json["eligibility"]["violations"]] == [
+        "qualification_not_met"
+    ]
