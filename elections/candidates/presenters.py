@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from elections.candidates import services
 from elections.candidates.models import NOMINATION_FIELDS, Candidate
-from elections.candidates.rules import Territory, Violation
+from elections.candidates.rules import Territory, Violation, commission_checks
 from elections.clock import now, service_timezone
 from elections.i18n import pick_language
 
@@ -18,6 +18,19 @@ def violation_view(violation: Violation) -> dict:
         "legal_basis": violation.legal_basis,  # the API's English citation
         "basis": pick_language(violation.basis) or violation.legal_basis,  # the reader's
     }
+
+
+def checks_view(candidate: Candidate) -> list[dict]:
+    """What the commission has to check for this candidate, in the reader's language."""
+    return [
+        {
+            "key": check.key,
+            "text": pick_language(check.text),
+            "basis": pick_language(check.basis),
+            "confirmed": check.confirmed,
+        }
+        for check in commission_checks(candidate.election.profile, candidate.nomination_type)
+    ]
 
 
 def nomination_view(candidate: Candidate) -> dict:

@@ -708,3 +708,110 @@ def _signature_violations(
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing the commission checks before it decides, with its source."""
+
+    key: str
+    text: Text
+    basis: Text
+    confirmed: bool = True
+
+
+_UNCONFIRMED_PREFIX: Text = {
+    "kk": "Дереккөзі расталмаған ереже (тіркеуден бас тарту негізі емес, комиссия өз "
+    "қорытындысын жазады): ",
+    "ru": "Правило без подтверждённого источника (не основание для отказа в регистрации, "
+    "комиссия записывает своё заключение): ",
+    "en": "A rule no source confirms (no ground for refusal; the commission records its finding): ",
+}
+
+
+def commission_checks(profile: Profile, nomination_type: str) -> list[Check]:
+    """What the commission has to check for a nominee of this type, each with its source;
+    the rules no source confirms come last, marked as such."""
+    checks = [
+        Check(
+            "qualification",
+            {
+                "kk": "Кандидаттың білімі мен жұмыс өтілі мемлекеттік қызмет лауазымына "
+                "қойылатын біліктілік талаптарына сәйкес пе: құжаттар бойынша тексеріп, "
+                "қорытындыны және тексерілген құжаттарды жазыңыз.",
+                "ru": "Соответствуют ли образование и стаж работы кандидата квалификационным "
+                "требованиям к должности государственной службы: проверьте по документам и "
+                "запишите заключение и проверенные документы.",
+                "en": "Whether the candidate's education and work experience meet the "
+                "qualification requirements of the civil-service post: check them against "
+                "the documents and record the finding and the documents checked.",
+            },
+            dict(QUALIFICATION_BASIS_TEXT),
+        ),
+        Check("age", _requirement_age(profile), profile.basis_text_of("min_age")),
+        Check("education", _requirement_education(profile), _education_basis(profile)),
+    ]
+    names = _names(DOCUMENT_NAMES, required_documents(nomination_type))
+    checks.append(
+        Check(
+            "documents",
+            {
+                "kk": f"Тапсырылуы тиіс құжаттар: {names['kk']}.",
+                "ru": f"Должны быть представлены: {names['ru']}.",
+                "en": f"Documents to be filed: {names['en']}.",
+            },
+            dict(DOCUMENTS_BASIS_TEXT),
+        )
+    )
+    m = profile.deposit_min_wage_multiple
+    checks.append(
+        Check(
+            "deposit",
+            {
+                "kk": f"Ең төмен жалақының {m} еселенген мөлшеріндегі сайлау жарнасы төленді.",
+                "ru": f"Внесён избирательный взнос в {m}-кратном размере минимальной "
+                "заработной платы.",
+                "en": f"The electoral deposit of {m}x the minimum wage is paid.",
+            },
+            profile.basis_text_of("deposit_min_wage_multiple"),
+        )
+    )
+    if nomination_type == "self":
+        checks.append(
+            Check(
+                "signatures",
+                _requirement_signatures(profile),
+                profile.basis_text_of("signature_voter_share"),
+            )
+        )
+    checks.append(
+        Check(
+            "disqualifications",
+            {
+                "kk": "Кандидат сот шешімімен әрекетке қабілетсіз деп танылмаған, жазасын "
+                "өтеп жүрген жоқ, өтелмеген соттылығы және сот анықтаған сыбайлас жемқорлық "
+                "құқық бұзушылығы жоқ, арнайы тексеруден өтті.",
+                "ru": "Кандидат не признан судом недееспособным, не отбывает наказание, не "
+                "имеет непогашенной судимости и установленного судом коррупционного "
+                "правонарушения, прошёл специальную проверку.",
+                "en": "The candidate is not legally incapable by a court decision, is not "
+                "serving a sentence, has no unexpunged criminal record and no court-"
+                "established corruption offence, and has passed the special check.",
+            },
+            dict(DISQUALIFICATION_BASIS_TEXT),
+        )
+    )
+    unconfirmed = [
+        ("min_experience_years", _requirement_experience),
+        ("max_consecutive_terms", _requirement_terms),
+    ]
+    if nomination_type == "self":
+        unconfirmed.append(("signature_settlement_share", _requirement_settlements))
+    for rule, requirement in unconfirmed:
+        text = requirement(profile)
+        if rule_confirmed(profile, rule):
+            checks.append(Check(rule, text, profile.basis_text_of(rule)))
+        else:
+            text = {lang: _UNCONFIRMED_PREFIX[lang] + text[lang] for lang in text}
+            checks.append(Check(rule, text, profile.basis_text_of(rule), confirmed=False))
+    return checks

@@ -36,7 +36,12 @@ from elections.candidates.forms import (
 )
 from elections.candidates.grounds import GROUND_CODES, ground
 from elections.candidates.models import STATUSES, Candidate
-from elections.candidates.presenters import candidate_view, next_step, status_view
+from elections.candidates.presenters import (
+    candidate_view,
+    checks_view,
+    next_step,
+    status_view,
+)
 from elections.candidates.schemas import NominationIn
 from elections.errors import ServiceError
 from elections.extensions import db
@@ -131,7 +136,11 @@ def candidate(candidate_id: int):
     found = services.get_candidate(candidate_id)
     ensure_organiser(current_actor(), found.election)
     return render_template(
-        "candidates/detail.html", candidate=found, view=candidate_view(found), actions=ACTIONS
+        "candidates/detail.html",
+        candidate=found,
+        view=candidate_view(found),
+        checks=checks_view(found),
+        actions=ACTIONS,
     )
 
 

@@ -432,3 +432,27 @@ def test_a_date_that_is_not_one_is_refused_beside_its_field(staff, world, langua
     shown = text(response)
     assert message in shown
     assert 'value="31.02.1990"' in shown  # what was typed stays in the box
+
+
+def test_candidate_page_shows_what_the_commission_checks_with_sources(staff, world, add_candidate):
+    candidate = add_candidate(
+        world.election_id,
+        self_nominated=True,
+        qualification_met=None,
+        qualification_note=None,
+    )
+
+    page = text(staff.get(f"/commission/candidates/{candidate.id}?lang=ru"))
+
+    assert 'data-qualification="unchecked"' in page
+    assert "ещё не проверено" in page
+    items = dict(re.findall(r'<li data-check="([a-z_]+)"[^>]*>(.*?)</li>', page, re.S))
+    assert list(items)[:3] == ["qualification", "age", "education"]
+    assert "signature_check_protocol" not in items
+    assert "протокол проверки подписных листов" in items["documents"]
+    assert "справка налогового органа" in items["documents"]
+    assert "ст. 36-2" in items["qualification"]
+    for key in ("min_experience_years", "max_consecutive_terms", "signature_settlement_share"):
+        assert "Правило без подтверждённого источника" in items[key]
+    assert all("Источник: " in item for item in items.values())
+    assert re.search(r'data-check="max_consecutive_terms" data-unconfirmed', page)
