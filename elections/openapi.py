@@ -45,6 +45,7 @@ from elections.territory.schemas import (
     PartyOut,
     PrecinctIn,
     PrecinctOut,
+    ProfileOut,
     UnitIn,
     UnitOut,
 )
@@ -207,6 +208,16 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "territory_api.list_elections": Operation(
         "List elections", SETUP, response=ElectionOut, many=True, errors=READ
+    ),
+    "territory_api.list_profiles": Operation(
+        "List the rule profiles",
+        SETUP,
+        response=ProfileOut,
+        many=True,
+        errors=READ,
+        description="Every shipped profile (rural-2021, rural-2023, district-2023), each rule "
+        "as {value, basis, confirmed}: basis names its source in kk, ru and en; confirmed is "
+        "false where no source confirms the rule, and such a rule refuses no one.",
     ),
     "territory_api.show_election": Operation(
         "Show an election", SETUP, response=ElectionOut, errors=(*READ, 404)
@@ -415,6 +426,11 @@ NAME = {
     "properties": {"kk": {"type": "string"}, "ru": {"type": "string"}},
     "required": ["kk", "ru"],
 }
+TEXTS = {
+    "type": "object",
+    "properties": {"kk": {"type": "string"}, "ru": {"type": "string"}, "en": {"type": "string"}},
+    "required": ["kk", "ru", "en"],
+}
 COUNT = {"type": "integer", "minimum": 0, "maximum": INTEGER_MAX, "nullable": False}
 FIELD_TYPES: dict[tuple[str, str], dict] = {
     ("UnitOut", "parent_kato"): {"type": "string", "nullable": True},
@@ -423,6 +439,19 @@ FIELD_TYPES: dict[tuple[str, str], dict] = {
     ("PartyOut", "name"): NAME,
     ("AgainstAll", "label"): NAME,
     ("ElectionOut", "status"): {"type": "string"},
+    ("ProfileOut", "title"): TEXTS,
+    ("ProfileOut", "rules"): {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "value": {"description": "A number, a share such as 1/100, a time or a list."},
+                "basis": TEXTS,
+                "confirmed": {"type": "boolean"},
+            },
+            "required": ["value", "basis", "confirmed"],
+        },
+    },
     ("ElectionOut", "calendar"): {"$ref": "#/components/schemas/Calendar"},
     ("PrecinctOut", "unit_kato"): {"type": "string"},
     ("ProtocolOut", "votes"): {

@@ -9,6 +9,7 @@ from elections.auth.access import current_actor, public, roles
 from elections.errors import ErrorItem, invalid
 from elections.extensions import db
 from elections.http import load
+from elections.rules import load_profile, profile_keys
 from elections.territory import services
 from elections.territory.schemas import (
     ElectionIn,
@@ -17,6 +18,7 @@ from elections.territory.schemas import (
     PartyOut,
     PrecinctIn,
     PrecinctOut,
+    ProfileOut,
     UnitIn,
     UnitOut,
 )
@@ -53,6 +55,13 @@ def create_party():
 @public
 def list_parties():
     return PartyOut(many=True).dump(services.list_parties())
+
+
+@bp.get("/profiles")
+@public
+def list_profiles():
+    """Every shipped rule profile (domain.md, "Rule profiles")."""
+    return ProfileOut(many=True).dump([load_profile(key) for key in profile_keys()])
 
 
 @bp.post("/elections")

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from elections.clock import now, service_timezone
 from elections.db import INTEGER_MAX
-from elections.rules import ELECTION_KINDS
+from elections.rules import ELECTION_KINDS, rule_entries
 from elections.schema_fields import LocalDateTime, NameSchema, kato_field
 from elections.territory.models import UNIT_KINDS
 
@@ -56,6 +56,22 @@ class UnitRef(Schema):
     kato = fields.String()
     name = fields.Dict()
     kind = fields.String()
+
+
+class ProfileOut(Schema):
+    """A shipped rule profile: every rule as ``{value, basis, confirmed}`` (basis in kk, ru, en)."""
+
+    key = fields.String()
+    version = fields.Integer()
+    kind = fields.String()
+    title = fields.Dict()
+    day_counting = fields.String()
+    rules = fields.Function(
+        lambda profile: {
+            entry["rule"]: {key: entry[key] for key in ("value", "basis", "confirmed")}
+            for entry in rule_entries(profile)
+        }
+    )
 
 
 class CalendarOut(Schema):

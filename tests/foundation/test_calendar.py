@@ -606,3 +606,29 @@ def test_deadlines_do_not_depend_on_the_server_clock(client, world, admin, clock
     assert shown["status"] == "counting"
     clock(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=1))
     assert client.get(f"/api/v1/elections/{created['id']}").json["status"] == "called"
+
+
+# --- GET /profiles ---------------------------------------------------------------------------
+
+
+def test_get_profiles_lists_every_shipped_profile_with_each_rule_as_value_basis_confirmed(client):
+    response = client.get("/api/v1/profiles")
+    assert response.status_code == 200
+    listed = {profile["key"]: profile for profile in response.json}
+    assert sorted(listed) == ["district-2023", "rural-2021", "rural-2023"]
+    for key, shown in listed.items():
+        shipped = load_profile(key)
+        assert (shown["version"], shown["kind"]) == (shipped.version, shipped.kind)
+        assert shown["day_counting"] == "election_day_minus_n_plus_1"
+        assert set(shown["rules"]) == set(shipped.data["rules"])
+        for rule, entry in shown["rules"].items():
+            assert set(entry) == {"value", "basis", "confirmed"}, rule
+            assert set(entry["basis"]) == {"kk", "ru", "en"}, rule
+            assert entry["confirmed"] is shipped.confirmed(rule)
+    rural = listed["rural-2023"]["rules"]
+    assert rural["nomination_closes_days_before"]["value"] == 25
+    assert rural["nomination_closes_days_before"]["confirmed"] is True
+    assert "Aktogay" in rural["nomination_closes_days_before"]["basis"]["en"]
+    assert rural["signature_settlement_share"]["confirmed"] is False
+    assert listed["rural-2021"]["rules"]["registration_closes_days_before"]["value"] == 10
+    assert listed["district-2023"]["rules"]["lead_time_days"]["value"] == 50
