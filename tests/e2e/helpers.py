@@ -94,6 +94,7 @@ class Person:
     party_member: bool = True
     deposit_paid: bool = True
     special_check: str = "passed"
+    qualification: str = "yes"  # the commission's finding: yes, no or unchecked
 
 
 def person(last_name: str, birth_date: date, **facts) -> Person:
@@ -168,10 +169,15 @@ def nominate(page: Page, who: Person, rural: RuralElection) -> int:
         page.check("input[name=nomination_type][value=self]")
         page.fill("#signatures_valid", str(rural.signatures_needed))
         page.fill("#settlements_covered", str(rural.settlements_needed))
+        page.check("#doc_signature_check_protocol")
     for document in ("#doc_application", "#doc_biography", "#doc_declarations"):
         page.check(document)
+    page.check("#doc_tax_certificate")
     page.set_checked("#deposit_paid", who.deposit_paid)
     page.select_option("#special_check", who.special_check)
+    page.check(f"input[name=qualification_met][value={who.qualification}]")
+    if who.qualification != "unchecked":
+        page.fill("#qualification_note", "Диплом, еңбек кітапшасы")
     submit(page)
     page.wait_for_url(re.compile(r"/commission/candidates/\d+$"))
     expect(page.locator("main h1")).to_have_text(f"{who.last_name} {who.first_name}")

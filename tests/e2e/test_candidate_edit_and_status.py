@@ -57,10 +57,18 @@ def take_in(page: Page, who: Person, rural: RuralElection) -> int:
     page.check("input[name=nomination_type][value=self]")
     page.fill("#signatures_valid", str(rural.signatures_needed))
     page.fill("#settlements_covered", str(rural.settlements_needed))
-    for document in ("#doc_application", "#doc_biography", "#doc_declarations"):
+    for document in (
+        "#doc_application",
+        "#doc_biography",
+        "#doc_declarations",
+        "#doc_tax_certificate",
+        "#doc_signature_check_protocol",
+    ):
         page.check(document)
     page.check("#deposit_paid")
     page.select_option("#special_check", "pending")
+    page.check("input[name=qualification_met][value=yes]")
+    page.fill("#qualification_note", "Диплом, еңбек кітапшасы")
     submit(page)
     page.wait_for_url(re.compile(r"/commission/candidates/\d+$"))
     return candidate_id(page)
