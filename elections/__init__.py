@@ -59,7 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from elections import audit_api, i18n, openapi, pages
+    from elections import audit_api, i18n, openapi, pages, rule_page
     from elections.auth import views as auth_views
     from elections.ballots import api as ballots_api
     from elections.ballots import views as ballot_views
@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         ballot_views.public_bp,
         results_views.bp,
         printing_views.bp,
+        rule_page.bp,
     ):
         app.register_blueprint(blueprint)
 

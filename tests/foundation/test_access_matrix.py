@@ -84,6 +84,7 @@ ACCESS: dict[str, Row] = {
     "territory_api.create_party": Row(ADMIN),
     "territory_api.list_parties": Row(EVERYONE),
     "territory_api.list_profiles": Row(EVERYONE),
+    "election_rules.rules": Row(EVERYONE),
     "territory_api.call_election": Row(ADMIN),
     "territory_api.list_elections": Row(EVERYONE),
     "territory_api.show_election": Row(EVERYONE),
