@@ -116,6 +116,10 @@ def test_a_pending_check_is_completed_and_followed_in_kazakh_on_a_phone(
     expect_status(member, "submitted")
     expect(member.locator("main [data-violation=special_check_pending]")).to_be_visible()
     applied = application_number(member)
+    # What the commission checks, each with its source; the unconfirmed rules marked.
+    expect(member.locator("main [data-check=qualification]")).to_contain_text("36-2")
+    expect(member.locator("main [data-check][data-unconfirmed]")).to_have_count(3)
+    snap(member, "candidates-checks-kk")
     problems = [overflow(member, 390)]
 
     # The edit page opens filled in with what was taken in.
