@@ -22,6 +22,11 @@ def violation_view(violation: Violation) -> dict:
 
 def checks_view(candidate: Candidate) -> list[dict]:
     """What the commission has to check for this candidate, in the reader's language."""
+    return checks_of(candidate.election.profile, candidate.nomination_type)
+
+
+def checks_of(profile, nomination_type: str | None) -> list[dict]:
+    """What the commission has to check under ``profile``, in the reader's language."""
     return [
         {
             "key": check.key,
@@ -29,7 +34,7 @@ def checks_view(candidate: Candidate) -> list[dict]:
             "basis": pick_language(check.basis),
             "confirmed": check.confirmed,
         }
-        for check in commission_checks(candidate.election.profile, candidate.nomination_type)
+        for check in commission_checks(profile, nomination_type)
     ]
 
 

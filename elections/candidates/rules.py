@@ -729,9 +729,10 @@ _UNCONFIRMED_PREFIX: Text = {
 }
 
 
-def commission_checks(profile: Profile, nomination_type: str) -> list[Check]:
-    """What the commission has to check for a nominee of this type, each with its source;
-    the rules no source confirms come last, marked as such."""
+def commission_checks(profile: Profile, nomination_type: str | None) -> list[Check]:
+    """What the commission has to check for a nominee of this type (None: either, as the
+    nomination form shows it), each with its source; the rules no source confirms come last,
+    marked as such."""
     checks = [
         Check(
             "qualification",
@@ -751,18 +752,26 @@ def commission_checks(profile: Profile, nomination_type: str) -> list[Check]:
         Check("age", _requirement_age(profile), profile.basis_text_of("min_age")),
         Check("education", _requirement_education(profile), _education_basis(profile)),
     ]
-    names = _names(DOCUMENT_NAMES, required_documents(nomination_type))
-    checks.append(
-        Check(
-            "documents",
-            {
-                "kk": f"Тапсырылуы тиіс құжаттар: {names['kk']}.",
-                "ru": f"Должны быть представлены: {names['ru']}.",
-                "en": f"Documents to be filed: {names['en']}.",
-            },
-            dict(DOCUMENTS_BASIS_TEXT),
-        )
-    )
+    if nomination_type is None:
+        common = _names(DOCUMENT_NAMES, COMMON_DOCUMENTS)
+        party = _names(DOCUMENT_NAMES, ["party_decision"])
+        own = _names(DOCUMENT_NAMES, ["signature_check_protocol"])
+        documents = {
+            "kk": f"Тапсырылуы тиіс құжаттар: {common['kk']}; партия ұсынған кандидаттан: "
+            f"{party['kk']}; өзін-өзі ұсынған кандидаттан: {own['kk']}.",
+            "ru": f"Должны быть представлены: {common['ru']}; от кандидата, выдвинутого "
+            f"партией: {party['ru']}; от самовыдвиженца: {own['ru']}.",
+            "en": f"Documents to be filed: {common['en']}; by a party nominee: {party['en']}; "
+            f"by a self-nominee: {own['en']}.",
+        }
+    else:
+        names = _names(DOCUMENT_NAMES, required_documents(nomination_type))
+        documents = {
+            "kk": f"Тапсырылуы тиіс құжаттар: {names['kk']}.",
+            "ru": f"Должны быть представлены: {names['ru']}.",
+            "en": f"Documents to be filed: {names['en']}.",
+        }
+    checks.append(Check("documents", documents, dict(DOCUMENTS_BASIS_TEXT)))
     m = profile.deposit_min_wage_multiple
     checks.append(
         Check(
@@ -776,7 +785,7 @@ def commission_checks(profile: Profile, nomination_type: str) -> list[Check]:
             profile.basis_text_of("deposit_min_wage_multiple"),
         )
     )
-    if nomination_type == "self":
+    if nomination_type in ("self", None):
         checks.append(
             Check(
                 "signatures",
@@ -805,7 +814,7 @@ def commission_checks(profile: Profile, nomination_type: str) -> list[Check]:
         ("min_experience_years", _requirement_experience),
         ("max_consecutive_terms", _requirement_terms),
     ]
-    if nomination_type == "self":
+    if nomination_type in ("self", None):
         unconfirmed.append(("signature_settlement_share", _requirement_settlements))
     for rule, requirement in unconfirmed:
         text = requirement(profile)

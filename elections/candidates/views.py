@@ -38,6 +38,7 @@ from elections.candidates.grounds import GROUND_CODES, ground
 from elections.candidates.models import STATUSES, Candidate
 from elections.candidates.presenters import (
     candidate_view,
+    checks_of,
     checks_view,
     next_step,
     status_view,
@@ -127,7 +128,9 @@ def nominate(election_id: int):
             flash(_("Application %(number)s saved.", number=candidate.application_number))
             return redirect(url_for("commission.candidate", candidate_id=candidate.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("candidates/nominate.html", election=election, form=form), status
+    checks = checks_of(election.profile, None)
+    page = render_template("candidates/nominate.html", election=election, form=form, checks=checks)
+    return page, status
 
 
 @bp.get("/candidates/<int:candidate_id>")

@@ -456,3 +456,17 @@ def test_candidate_page_shows_what_the_commission_checks_with_sources(staff, wor
         assert "Правило без подтверждённого источника" in items[key]
     assert all("Источник: " in item for item in items.values())
     assert re.search(r'data-check="max_consecutive_terms" data-unconfirmed', page)
+
+
+def test_nomination_form_shows_what_the_commission_checks_for_either_nominee(staff, world):
+    page = text(staff.get(f"/commission/elections/{world.election_id}/candidates/new"))
+
+    items = dict(re.findall(r'<li data-check="([a-z_]+)"[^>]*>(.*?)</li>', page, re.S))
+    assert "extract of the party's decision" in items["documents"]
+    assert "signature-check protocol" in items["documents"]
+    assert "tax authority's certificate" in items["documents"]
+    assert "signatures" in items
+    assert all("Source: " in item for item in items.values())
+    assert 'name="qualification_met"' in page
+    assert 'name="doc_tax_certificate"' in page
+    assert 'name="doc_signature_check_protocol"' in page
