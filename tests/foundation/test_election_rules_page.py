@@ -12,8 +12,8 @@ from elections.extensions import db
 from elections.territory.models import Election
 
 ROW = re.compile(
-    r'<tr data-rule="(?P<rule>[a-z_]+)"><td>(?P<label>.*?)</td><td>(?P<value>.*?)</td>'
-    r"<td>(?P<basis>.*?)</td><td>(?P<confirmed>.*?)</td></tr>"
+    r'<tr data-rule="(?P<rule>[a-z_]+)"><th scope="row">(?P<label>.*?)</th>'
+    r"<td[^>]*>(?P<value>.*?)</td><td[^>]*>(?P<basis>.*?)</td><td[^>]*>(?P<confirmed>.*?)</td></tr>"
 )
 CONFIRMED = {"en": ("yes", "no"), "ru": ("да", "нет"), "kk": ("иә", "жоқ")}
 
