@@ -30,7 +30,7 @@ def normalise_name(text: str) -> str:
 
 
 def forbidden_characters(text: str) -> list[str]:
-    """The characters of ``text`` a name may not hold, as U+XXXX, each once, in order."""
+    """The characters of ``text`` a name may not hold, written "U+202E", each once."""
     found: list[str] = []
     for char in text:
         if unicodedata.category(char) in FORBIDDEN_CATEGORIES:
