@@ -300,14 +300,21 @@ def _version_conflict(current: int | None) -> ServiceError:
     return ServiceError(409, [ErrorItem("version_conflict", message, extra=extra)])
 
 
-def progress(election: Election) -> list[tuple[Precinct, ProtocolVersion | None]]:
-    """Every precinct of the election with its current protocol version (or None)."""
-    current = {
+def current_versions(election_ids: list[int]) -> dict[int, ProtocolVersion]:
+    """The current protocol version of every precinct of these elections that has one."""
+    if not election_ids:
+        return {}
+    return {
         v.precinct_id: v
         for v in db.session.execute(
             select(ProtocolVersion).where(
-                ProtocolVersion.election_id == election.id, ProtocolVersion.is_current.is_(True)
+                ProtocolVersion.election_id.in_(election_ids), ProtocolVersion.is_current.is_(True)
             )
         ).scalars()
     }
+
+
+def progress(election: Election) -> list[tuple[Precinct, ProtocolVersion | None]]:
+    """Every precinct of the election with its current protocol version (or None)."""
+    current = current_versions([election.id])
     return [(p, current.get(p.id)) for p in election.precincts]

@@ -608,6 +608,21 @@ def find_application(application_number: str, iin: str) -> Candidate | None:
     ).scalar_one_or_none()
 
 
+def submitted_candidates(election_ids: list[int]) -> dict[int, list[Candidate]]:
+    """Applications taken in and not yet decided, by election, in list order."""
+    found: dict[int, list[Candidate]] = {}
+    if not election_ids:
+        return found
+    rows = db.session.execute(
+        select(Candidate)
+        .where(Candidate.election_id.in_(election_ids), Candidate.status == "submitted")
+        .order_by(Candidate.last_name, Candidate.first_name)
+    ).scalars()
+    for candidate in rows:
+        found.setdefault(candidate.election_id, []).append(candidate)
+    return found
+
+
 def list_candidates(election: Election, status: str | None = None) -> list[Candidate]:
     query = select(Candidate).where(Candidate.election_id == election.id)
     if status:

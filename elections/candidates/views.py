@@ -20,12 +20,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from elections import ratelimit
 from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.candidates import services
-from elections.candidates.desk import election_desk
+from elections.candidates.desk import election_desks
 from elections.candidates.forms import (
     FIELD_ALIASES,
     FORM_FIELDS,
@@ -73,9 +74,10 @@ def index():
     elections = db.session.execute(
         select(Election)
         .where(Election.organiser_id == actor.commission_unit_id)
+        .options(joinedload(Election.unit), selectinload(Election.precincts))
         .order_by(Election.election_day)
     ).scalars()
-    desks = [election_desk(election) for election in elections]
+    desks = election_desks(list(elections))
     return render_template(
         "candidates/commission.html",
         commission=actor.commission,

@@ -17,6 +17,8 @@ from sqlalchemy import event, select
 from elections.ballots.models import Protocol
 from elections.extensions import db
 from elections.results import caching, national
+from elections.territory.models import Election
+from tests import factories
 from tests.results.support import protocol_body, put_protocol
 
 
@@ -207,3 +209,21 @@ def test_certify_issues_the_same_queries_for_a_big_election_as_for_a_small_one(
         assert extra == len(big.candidates) - len(small.candidates)
     else:
         assert_same_statements(*counts)
+
+
+def test_the_commission_home_issues_the_same_queries_for_more_elections(
+    app, login, world, small_and_big, make_election
+):
+    staff = login(world.users["territorial_chair"])
+    statements_for(app, staff, "GET", "/commission/")
+    before = statements_for(app, staff, "GET", "/commission/")
+    for _ in range(3):
+        more = make_election(candidates=2, precincts=3)
+        with app.app_context():
+            election = db.session.get(Election, more.id)
+            factories.CandidateFactory(election=election, status="submitted")
+            db.session.commit()
+
+    after = statements_for(app, staff, "GET", "/commission/")
+
+    assert_same_statements(before, after)
