@@ -42,9 +42,10 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
-def counting_opens(election_day: date, tz: ZoneInfo) -> datetime:
-    """The instant protocols may first be entered: 20:00 local on election day."""
-    return local_instant(election_day, COUNTING_STARTS, tz)
+def counting_opens(election_day: date, tz: ZoneInfo, voting_ends: time | None = None) -> datetime:
+    """The instant protocols may first be entered: the end of voting, 20:00 local unless the
+    commission changed the voting hours (art. 43)."""
+    return local_instant(election_day, voting_ends or COUNTING_STARTS, tz)
 
 
 def lead_time_short(called_on: date, election_day: date, profile: Profile) -> bool:
@@ -53,8 +54,15 @@ def lead_time_short(called_on: date, election_day: date, profile: Profile) -> bo
 
 
 def compute_calendar(
-    called_on: date, election_day: date, profile: Profile, tz: ZoneInfo
+    called_on: date,
+    election_day: date,
+    profile: Profile,
+    tz: ZoneInfo,
+    *,
+    nomination_extension_days: int = 0,
+    voting_ends: time | None = None,
 ) -> Calendar:
+    """The calendar of an election; an extension moves the nomination deadline only."""
     cutoff = profile.deadline_local_time
 
     def before(days: int) -> datetime:
@@ -67,7 +75,8 @@ def compute_calendar(
     opens_on = called_on + timedelta(days=profile.nomination_opens_days_after_call)
     return Calendar(
         nomination_opens=local_instant(opens_on, time(0, 0), tz),
-        nomination_closes=before(profile.nomination_closes_days_before),
+        nomination_closes=before(profile.nomination_closes_days_before)
+        + timedelta(days=nomination_extension_days),
         registration_closes=before(profile.registration_closes_days_before),
         withdrawal_closes=before(profile.withdrawal_closes_days_before),
         campaign_closes=local_instant(
@@ -75,7 +84,7 @@ def compute_calendar(
             profile.campaign_closes_local_time,
             tz,
         ),
-        counting_opens=counting_opens(election_day, tz),
+        counting_opens=counting_opens(election_day, tz, voting_ends),
         results_due=after(profile.results_due_days_after),
         publication_due=after(profile.publication_due_days_after),
     )

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import text
 
 from elections.auth.access import public
-from elections.clock import now, service_timezone
+from elections.clock import now
 from elections.extensions import db
 from elections.territory.services import elections_page
 
@@ -16,12 +16,10 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 @public
 def home():
-    tz = service_timezone()
     moment = now()
     page = elections_page(request.args.get("page", 1, type=int))
     elections = [
-        (election, election.calendar_in(tz), election.status_at(moment, tz))
-        for election in page.items
+        (election, election.calendar(), election.status_at(moment)) for election in page.items
     ]
     return render_template("home.html", elections=elections, page=page)
 

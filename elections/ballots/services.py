@@ -21,9 +21,8 @@ from elections.ballots.paper import (
     print_run,
 )
 from elections.ballots.tally import ProtocolFigures, failed_relations, figure_errors
-from elections.calendar import counting_opens
 from elections.candidates.models import ON_BALLOT, Candidate
-from elections.clock import now, service_timezone
+from elections.clock import now
 from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, ServiceError, conflict, invalid
 from elections.extensions import db
@@ -93,9 +92,9 @@ def ensure_writable(election: Election) -> None:
 
 
 def count_not_started(election: Election) -> datetime | None:
-    """When the count of the election starts (20:00 local on election day), while it is
-    still to come; None once it has started."""
-    opens = counting_opens(election.election_day, service_timezone())
+    """When the count of the election starts (the end of voting, 20:00 local unless the
+    hours were changed), while it is still to come; None once it has started."""
+    opens = election.calendar().counting_opens
     return opens if now() < opens else None
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from elections.ballots.services import count_not_started, current_versions
 from elections.candidates.models import Candidate
 from elections.candidates.services import submitted_candidates
-from elections.clock import now, service_timezone
+from elections.clock import now
 from elections.territory.models import Election, Precinct
 
 
@@ -43,7 +43,7 @@ def election_desks(elections: list[Election]) -> list[ElectionDesk]:
         desks.append(
             ElectionDesk(
                 election=election,
-                status=election.status_at(now(), service_timezone()),
+                status=election.status_at(now()),
                 awaiting=awaiting.get(election.id, []),
                 missing=missing if opens is None and election.state == "open" else [],
                 reported=len(election.precincts) - len(missing),

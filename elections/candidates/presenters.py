@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from elections.candidates import services
 from elections.candidates.models import NOMINATION_FIELDS, Candidate
 from elections.candidates.rules import Territory, Violation, commission_checks
-from elections.clock import now, service_timezone
+from elections.clock import now
 from elections.i18n import pick_language
 
 
@@ -90,7 +90,7 @@ def next_step(candidate: Candidate) -> str:
     from elections.templating import local_date, local_datetime  # the app's date formats
 
     election = candidate.election
-    calendar = election.calendar_in(service_timezone())
+    calendar = election.calendar()
     day = local_date(election.election_day)
     status = candidate.status
     if status == "submitted" and now() >= calendar.registration_closes:

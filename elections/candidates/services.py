@@ -25,7 +25,7 @@ from elections.candidates.models import (
 )
 from elections.candidates.rules import Territory, Violation, check_eligibility
 from elections.candidates.schemas import NominationIn
-from elections.clock import now, service_timezone
+from elections.clock import now
 from elections.errors import ErrorItem, ServiceError, conflict, invalid, not_found
 from elections.extensions import db
 from elections.http import validation_error
@@ -99,7 +99,7 @@ def _lock_election(election_id: int) -> Election:
 
 
 def _calendar(election: Election):
-    return election.calendar_in(service_timezone())
+    return election.calendar()
 
 
 def record_status(candidate: Candidate, status: str, actor, reason: str | None, grounds=()) -> None:

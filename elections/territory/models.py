@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from flask import current_app
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elections.calendar import Calendar, compute_calendar, phase
@@ -29,6 +30,17 @@ SETTLEMENT_KINDS = ("village", "settlement", "city_district")
 DISTRICT_ELECTED_KINDS = ("district", "city_regional")
 # Territorial commissions that organise: rural -> district level, district -> region level.
 ORGANISER_KINDS = {"rural": ("district", "city_regional"), "district": ("region",)}
+# The IANA zones of Kazakhstan's regions (domain.md, "Time zones"): they carry the two-zone
+# history before 1 March 2024, so past elections get the instants they really had.
+KAZAKHSTAN_ZONES = (
+    "Asia/Almaty",
+    "Asia/Qostanay",
+    "Asia/Qyzylorda",
+    "Asia/Aqtobe",
+    "Asia/Aqtau",
+    "Asia/Atyrau",
+    "Asia/Oral",
+)
 
 
 class Unit(db.Model):
@@ -40,6 +52,8 @@ class Unit(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     name_kk: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str] = mapped_column(String(200))
+    # Named by a region; the units below inherit it (``zone_name``).
+    timezone: Mapped[str | None] = mapped_column(String(40))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.kato")
@@ -54,6 +68,10 @@ class Unit(db.Model):
             chain.append(unit)
             unit = unit.parent
         return chain
+
+    def zone_name(self) -> str | None:
+        """The zone this unit or the nearest unit above it names; None: the deployment's."""
+        return next((u.timezone for u in (self, *self.ancestors()) if u.timezone), None)
 
 
 class Party(db.Model):
@@ -83,25 +101,69 @@ class Election(db.Model):
     profile_snapshot: Mapped[dict] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The zone the unit resolves to (a region's, inherited); None: ELECTIONS_TIMEZONE.
+    timezone: Mapped[str | None] = mapped_column(String(40))
+    # Voting hours the commission changed (art. 43); None: 07:00-20:00.
+    voting_starts: Mapped[time | None] = mapped_column(Time)
+    voting_ends: Mapped[time | None] = mapped_column(Time)
+    # Days nomination was extended in all (at most the profile's limit).
+    nomination_extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("elections.id"), index=True)
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     organiser: Mapped[Unit] = relationship(foreign_keys=[organiser_id])
     precincts: Mapped[list[Precinct]] = relationship(
         back_populates="election", order_by="Precinct.number"
     )
+    repeat_of: Mapped[Election | None] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])
+    decisions: Mapped[list[ElectionDecision]] = relationship(
+        back_populates="election", order_by="ElectionDecision.id"
+    )
 
     @property
     def profile(self) -> Profile:
         return profile_from_dict(self.profile_snapshot)
 
-    def calendar_in(self, tz: ZoneInfo) -> Calendar:
-        return compute_calendar(self.called_on, self.election_day, self.profile, tz)
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or current_app.config["ELECTIONS_TIMEZONE"])
 
-    def status_at(self, now: datetime, tz: ZoneInfo) -> str:
-        """A settled state (certified, repeat_required) wins; otherwise the calendar phase."""
+    def calendar(self) -> Calendar:
+        return compute_calendar(
+            self.called_on,
+            self.election_day,
+            self.profile,
+            self.tz,
+            nomination_extension_days=self.nomination_extension_days or 0,
+            voting_ends=self.voting_ends,
+        )
+
+    def status_at(self, now: datetime) -> str:
+        """A settled state (certified, repeat_required, invalid) wins; else the calendar phase."""
         if self.state != "open":
             return self.state
-        return phase(self.calendar_in(tz), self.election_day, now, tz)
+        return phase(self.calendar(), self.election_day, now, self.tz)
+
+
+class ElectionDecision(db.Model):
+    """A commission's decision about an election, with its reason, as the public reads it.
+
+    ``kind``: nomination_extended, postponed, invalidated, profile_rebound, rule_enabled,
+    voting_hours_changed. ``data`` holds what changed (old and new values).
+    """
+
+    __tablename__ = "election_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    election: Mapped[Election] = relationship(back_populates="decisions")
 
 
 class Precinct(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from elections.clock import now, service_timezone
+from elections.clock import now
 from elections.db import INTEGER_MAX
 from elections.rules import ELECTION_KINDS, rule_entries
 from elections.schema_fields import LocalDateTime, NameSchema, kato_field
@@ -91,12 +91,10 @@ class ElectionOut(Schema):
     unit = fields.Nested(UnitRef)
     organiser = fields.Nested(UnitRef)
     profile = fields.String(attribute="profile_key")
-    status = fields.Function(lambda election: election.status_at(now(), service_timezone()))
+    status = fields.Function(lambda election: election.status_at(now()))
     called_on = fields.Date()
     election_day = fields.Date()
-    calendar = fields.Function(
-        lambda election: CalendarOut().dump(election.calendar_in(service_timezone()))
-    )
+    calendar = fields.Function(lambda election: CalendarOut().dump(election.calendar()))
 
 
 class PrecinctIn(Schema):

@@ -212,6 +212,7 @@ def call_election(data: dict, actor) -> Election:
         profile_key=profile.key,
         profile_snapshot=profile.data,
         state="open",
+        timezone=unit.zone_name(),
     )
     db.session.add(election)
     db.session.flush()
