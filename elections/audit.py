@@ -28,6 +28,13 @@ class Action(StrEnum):
     PARTY_CREATED = "party.created"
     ELECTION_CALLED = "election.called"
     ELECTION_PROFILE_REBOUND = "election.profile_rebound"
+    ELECTION_NOMINATION_EXTENDED = "election.nomination_extended"
+    ELECTION_POSTPONED = "election.postponed"
+    ELECTION_INVALIDATED = "election.invalidated"
+    ELECTION_REPEAT_CALLED = "election.repeat_called"
+    ELECTION_RULE_ENABLED = "election.rule_enabled"
+    ELECTION_VOTING_HOURS_CHANGED = "election.voting_hours_changed"
+    UNIT_TIMEZONE_SET = "unit.timezone_set"
     PRECINCT_CREATED = "precinct.created"
     USER_CREATED = "user.created"
     TOKEN_ISSUED = "user.token_issued"  # noqa: S105 (an action name, not a secret)

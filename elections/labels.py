@@ -23,6 +23,16 @@ ELECTION_STATUS_LABELS = {
     "counting": _l("counting"),
     "certified": _l("result certified"),
     "repeat_required": _l("repeat election required"),
+    "invalid": _l("declared invalid"),
+}
+DECISION_LABELS = {
+    "nomination_extended": _l("Nomination extended"),
+    "postponed": _l("Election day moved"),
+    "invalidated": _l("Election declared invalid"),
+    "repeat_called": _l("Repeat election called"),
+    "profile_rebound": _l("Rule profile corrected"),
+    "rule_enabled": _l("Rule turned on"),
+    "voting_hours_changed": _l("Voting hours changed"),
 }
 CANDIDATE_STATUS_LABELS = {
     "submitted": _l("submitted"),
@@ -71,6 +81,11 @@ def unit_kind_label(code: str | None) -> str:
     return _label(UNIT_KIND_LABELS, code)
 
 
+def decision_title(decision) -> str:
+    """What kind of decision a commission took, in the reader's words."""
+    return _label(DECISION_LABELS, decision.kind)
+
+
 def election_kind_label(code: str | None) -> str:
     return _label(ELECTION_KIND_LABELS, code)
 
@@ -109,5 +124,6 @@ GLOBALS = {
     "election_kind_label": election_kind_label,
     "profile_label": profile_label,
     "election_profile_label": election_profile_label,
+    "decision_title": decision_title,
 }
 FILTERS = {"ground_label": ground_label}

@@ -31,7 +31,7 @@ from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
-from elections.territory.models import Election, Precinct
+from elections.territory.models import Election, ElectionDecision, Precinct
 
 MAX_AGE = 10
 _ENTRIES = 512
@@ -47,6 +47,7 @@ def _state_statement():
     versions, results = ProtocolVersion.__table__, ResultVersion.__table__
     corrections, precincts = Correction.__table__, Precinct.__table__
     candidates, events = Candidate.__table__, CandidateEvent.__table__
+    decisions = ElectionDecision.__table__
 
     def count(column, *where):
         return select(func.count(column)).where(*where).scalar_subquery()
@@ -63,6 +64,8 @@ def _state_statement():
         .join(candidates, candidates.c.id == events.c.candidate_id)
         .where(candidates.c.election_id == election_id)
         .scalar_subquery(),
+        # A commission's decision (an extension, invalidity, new hours) changes the pages.
+        count(decisions.c.id, decisions.c.election_id == election_id),
         # Last: whether the count has started is a matter of the clock and election day.
         select(Election.__table__.c.election_day)
         .where(Election.__table__.c.id == election_id)
