@@ -1,0 +1,229 @@
+"""Rate limits that hold: keyed on the real client behind the configured proxies (and never on
+a forged X-Forwarded-For), per account as well as per address for sign-in, and shared by
+every gunicorn worker through Redis.
+
+The last test is real: gunicorn with two workers as a subprocess on a free port, against a
+migrated database of its own and the Redis on 127.0.0.1:6379 (``.ci/run`` starts it), under
+a key prefix of this run that is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import redis
+
+from elections import ratelimit
+from tests.foundation.support import errors_of
+from tests.foundation.test_start import free_port
+
+LOOKUP = "/api/v1/status?application_number=AB-0001&iin=900101300123"
+PROXY = {"REMOTE_ADDR": "10.0.0.1"}
+REDIS_URL = "redis://127.0.0.1:6379/0"
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+START_TIMEOUT = 90
+
+
+def lookups(client, count: int, **headers) -> list[int]:
+    return [
+        client.get(LOOKUP, headers=headers, environ_base=PROXY).status_code for _ in range(count)
+    ]
+
+
+def test_behind_one_proxy_each_client_has_its_own_limit(make_app):
+    app = make_app(PROXY_COUNT=1, STATUS_LOOKUP_RATE=(3, 60))
+    client = app.test_client()
+    first = lookups(client, 4, **{"X-Forwarded-For": "203.0.113.7"})
+    assert 429 not in first[:3]
+    assert first[3] == 429
+    # Another reader behind the same nginx (same REMOTE_ADDR) is not held up by the first.
+    second = lookups(client, 3, **{"X-Forwarded-For": "203.0.113.8"})
+    assert 429 not in second
+    # ProxyFix trusts only the last hop: a header the client wrote itself does not count.
+    chained = lookups(client, 1, **{"X-Forwarded-For": "198.51.100.1, 203.0.113.7"})
+    assert chained == [429]
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_dodge_the_limit(make_app):
+    app = make_app(STATUS_LOOKUP_RATE=(3, 60))  # ELECTIONS_PROXY_COUNT unset: 0
+    assert app.config["PROXY_COUNT"] == 0
+    client = app.test_client()
+    answers = [
+        client.get(
+            LOOKUP, headers={"X-Forwarded-For": f"203.0.113.{n}"}, environ_base=PROXY
+        ).status_code
+        for n in range(5)
+    ]
+    assert 429 not in answers[:3]
+    assert answers[3:] == [429, 429]
+    limited = client.get(LOOKUP, environ_base=PROXY)
+    items = errors_of(limited, 429)
+    assert items[0]["code"] == "too_many_requests"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+
+
+def test_sign_in_is_limited_per_account_from_every_address(make_app, world):
+    app = make_app(PROXY_COUNT=1, LOGIN_ACCOUNT_RATE=(3, 60), LOGIN_RATE=(100, 60))
+    client = app.test_client()
+    name = world.usernames["territorial_member"]
+
+    def sign_in(username: str, address: str):
+        return client.post(
+            "/login?lang=en",
+            data={"username": username, "password": "not-the-password"},
+            headers={"X-Forwarded-For": address},
+            environ_base=PROXY,
+        )
+
+    answers = [sign_in(name, f"203.0.113.{n}") for n in range(4)]
+    assert [a.status_code for a in answers[:3]] == [401, 401, 401]
+    assert answers[3].status_code == 429
+    assert "for this user name" in answers[3].get_data(as_text=True)
+    assert 1 <= int(answers[3].headers["Retry-After"]) <= 60
+    # The same for a name nobody has (nothing tells them apart), case and spaces aside.
+    unknown = [sign_in(" Nobody-Here ", f"198.51.100.{n}").status_code for n in range(3)]
+    assert unknown == [401, 401, 401]
+    assert sign_in("nobody-here", "198.51.100.9").status_code == 429
+    # Another account from the same addresses still gets its answer.
+    assert sign_in(world.usernames["cec_admin"], "203.0.113.1").status_code == 401
+    # The counters hold a hash of the name, never the name itself.
+    keys = " ".join(app.extensions[ratelimit.EXTENSION].storage.storage)
+    with app.app_context():
+        assert ratelimit.account_key(name) in keys
+    assert name not in keys and "nobody" not in keys
+
+
+def test_sign_in_is_limited_per_address_too(make_app):
+    app = make_app(PROXY_COUNT=1, LOGIN_RATE=(2, 60))
+    client = app.test_client()
+    answers = [
+        client.post(
+            "/login?lang=en",
+            data={"username": f"user-{n}", "password": "not-the-password"},
+            headers={"X-Forwarded-For": "203.0.113.50"},
+            environ_base=PROXY,
+        )
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert "from this address" in answers[2].get_data(as_text=True)
+
+
+# -- gunicorn, two workers, Redis ------------------------------------------------------------
+
+
+class Gunicorn:
+    def __init__(self, env: dict[str, str], overrides: dict):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [
+                GUNICORN,
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "ACCESS %(p)s %(s)s %(U)s",
+                f"elections:create_app({overrides!r})",
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "gunicorn exited:\n" + "".join(self.lines)
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        raise AssertionError("gunicorn did not serve:\n" + "".join(self.lines))
+
+    def get(self, path: str) -> int:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=20) as answer:  # noqa: S310
+                return answer.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def pids(self, path_prefix: str) -> set[str]:
+        found = set()
+        for line in list(self.lines):
+            match = re.match(r"ACCESS <?(\d+)>? (\d+) (\S+)", line)
+            if match and match.group(3).startswith(path_prefix):
+                found.add(match.group(1))
+        return found
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+
+
+@pytest.mark.committing
+def test_the_limit_holds_across_two_gunicorn_workers_on_redis(committed_app, fresh_database_url):
+    store = redis.Redis.from_url(REDIS_URL)
+    assert store.ping(), "Redis must run on 127.0.0.1:6379 (.ci/run starts it)"
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    limit = 6
+    env = {
+        **os.environ,
+        "ELECTIONS_DATABASE_URL": fresh_database_url,
+        "ELECTIONS_REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "rate-limit-test-secret-not-for-production",
+        "ELECTIONS_ENV": "development",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("ELECTIONS_PROXY_COUNT", None)
+    server = Gunicorn(env, {"RATELIMIT_KEY_PREFIX": prefix, "STATUS_LOOKUP_RATE": (limit, 300)})
+    try:
+        server.wait_until_serving()
+        # Twice the limit at once, on separate connections, so both workers take requests.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda _: server.get(LOOKUP), range(2 * limit)))
+        assert answers.count(429) == limit, answers  # exactly N went through, not N per worker
+        # Every further request is 429, whichever worker takes it; go on until both have.
+        more = []
+        while len(server.pids("/api/v1/status")) < 2 and len(more) < 200:
+            more.append(server.get(LOOKUP))
+            time.sleep(0.01)
+        assert len(server.pids("/api/v1/status")) == 2, "".join(server.lines)
+        assert set(more) <= {429}, more
+        keys = list(store.scan_iter(match=f"*LIMITER/{prefix}/*"))
+        assert keys, "the counters live in Redis"
+    finally:
+        server.stop()
+        for key in store.scan_iter(match=f"*LIMITER/{prefix}/*"):
+            store.delete(key)
+    assert not list(store.scan_iter(match=f"*LIMITER/{prefix}/*"))
