@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from elections.db import INTEGER_MAX, track_writes
@@ -26,7 +27,7 @@ def _template_folder() -> str:
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from elections import config, errors, i18n, security, sqlite
+    from elections import config, errors, forms, i18n, ratelimit, security, sqlite
     from elections.auth.access import check_all_routes_guarded, install
     from elections.extensions import babel, csrf, db, login_manager, migrate
 
@@ -36,8 +37,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
     config.finalise(app.config)
+    if app.config["PROXY_COUNT"] > 0:  # the real client and scheme behind nginx
+        proxies = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
+    ratelimit.install(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -50,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     _register_blueprints(app)
     install(app)
+    forms.install(app)  # no form post names a field twice or holds a NUL byte
     errors.register_error_handlers(app)
     app.after_request(security.add_headers)
     _register_template_helpers(app)
@@ -59,26 +65,40 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from elections import audit_api, i18n, openapi, pages, rule_page
+    from elections import (
+        audit_api,
+        i18n,
+        openapi,
+        pages,
+        rule_decisions,
+        rule_decisions_views,
+        rule_page,
+    )
     from elections.auth import views as auth_views
     from elections.ballots import api as ballots_api
     from elections.ballots import views as ballot_views
     from elections.candidates import api as candidates_api
+    from elections.candidates import calendar_api, calendar_views
     from elections.candidates import views as candidate_views
     from elections.extensions import csrf
     from elections.printing import views as printing_views
     from elections.results import api as results_api
+    from elections.results import invalidity_views
     from elections.results import views as results_views
     from elections.territory import api as territory_api
+    from elections.territory import hours_views
     from elections.territory import views as territory_views
 
     for api in (
         territory_api.bp,
         candidates_api.bp,
+        calendar_api.bp,
         ballots_api.bp,
         results_api.bp,
+        invalidity_views.api_bp,
         audit_api.bp,
         openapi.bp,
+        rule_decisions.bp,
     ):
         csrf.exempt(api)
         app.register_blueprint(api)
@@ -89,11 +109,15 @@ def _register_blueprints(app: Flask) -> None:
         territory_views.bp,
         candidate_views.bp,
         candidate_views.public_bp,
+        calendar_views.bp,
         ballot_views.bp,
         ballot_views.public_bp,
         results_views.bp,
+        invalidity_views.bp,
         printing_views.bp,
         rule_page.bp,
+        rule_decisions_views.bp,
+        hours_views.bp,
     ):
         app.register_blueprint(blueprint)
 

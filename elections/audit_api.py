@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request, url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from elections import audit_checks
 from elections.audit import AuditEvent
-from elections.auth.access import roles
+from elections.auth.access import public, roles
 from elections.db import INTEGER_MAX
 from elections.extensions import db
 from elections.http import load
@@ -24,6 +25,9 @@ class AuditQuery(Schema):
 
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INTEGER_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    # api.md "Lists": ?per_page= (at most 500; wins over the older limit=) and ?page= from 1.
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=INTEGER_MAX))
 
 
 class AuditEventOut(Schema):
@@ -42,10 +46,43 @@ class AuditEventOut(Schema):
 @roles("cec_admin")
 def list_events():
     query = load(AuditQuery(), request.args.to_dict())
+    size = query["per_page"] or query["limit"]
+    after = AuditEvent.seq > query["after"]
+    total = db.session.execute(select(func.count(AuditEvent.id)).where(after)).scalar_one()
     events = db.session.execute(
         select(AuditEvent)
-        .where(AuditEvent.seq > query["after"])
+        .where(after)
         .order_by(AuditEvent.seq)
-        .limit(query["limit"])
+        .limit(size)
+        .offset((query["page"] - 1) * size)
     ).scalars()
-    return {"events": AuditEventOut(many=True).dump(events)}
+    headers = {"X-Total-Count": str(total)}
+    if query["page"] * size < total:
+        sizing = {"per_page": size} if query["per_page"] else {"limit": size}
+        cursor = {"after": query["after"]} if query["after"] else {}
+        target = url_for("audit_api.list_events", **cursor, **sizing, page=query["page"] + 1)
+        headers["Link"] = f'<{target}>; rel="next"'
+    return {"events": AuditEventOut(many=True).dump(events)}, 200, headers
+
+
+class AuditHeadOut(Schema):
+    seq = fields.Integer()
+    hash = fields.String()
+    at = LocalDateTime(allow_none=True)
+
+
+@bp.get("/audit/head")
+@public
+def audit_head():
+    """The newest event's {seq, hash, at}: anyone may keep a copy and check it later with
+    ``audit verify --expect-head SEQ:HASH`` (elections.audit_checks)."""
+    response = jsonify(AuditHeadOut().dump(audit_checks.head()))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.app_template_global("audit_head")
+def audit_head_for_page() -> dict:
+    """The head as a page shows it (templates/results/_audit_head.html): read as the page is
+    drawn, so the page says "as of" its time."""
+    return audit_checks.head()

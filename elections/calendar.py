@@ -90,6 +90,13 @@ def compute_calendar(
     )
 
 
+def deadlines_before_opening(calendar: Calendar) -> list[str]:
+    """The deadlines that would pass before nomination even opens (the day after the call):
+    an election called too late for its own calendar."""
+    deadlines = ("nomination_closes", "registration_closes", "withdrawal_closes")
+    return [name for name in deadlines if getattr(calendar, name) <= calendar.nomination_opens]
+
+
 def phase(calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo) -> str:
     """Where the election stands at ``now``.
 

@@ -20,9 +20,11 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import run_simple
 
-from elections import audit, sqlite
+from elections import audit, audit_checks, sqlite
+from elections.auth import services as account
 from elections.auth.models import ROLES, User
 from elections.auth.services import create_user, issue_token
+from elections.db import utcnow
 from elections.demo import DemoLogin, holds_demo, is_empty, load_demo
 from elections.errors import ServiceError
 from elections.extensions import db
@@ -64,29 +66,145 @@ def create_user_command(name, role, commission_kato, precinct_id, password_stdin
     click.echo(f"created user {user.username} ({user.role})")
 
 
-@users.command("token")
-@click.argument("name")
-def token_command(name):
-    """Print a new API token for the user (shown once; only its hash is kept)."""
+def _user_named(name: str) -> User:
     user = db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
     if user is None:
         _refuse(_("There is no user named %(name)s.", name=name))
-    token = issue_token(user)
+    return user
+
+
+@users.command("token")
+@click.argument("name")
+@click.option(
+    "--expires-in",
+    "days",
+    type=click.IntRange(1, 366),
+    default=30,
+    show_default=True,
+    help="days until the token stops working",
+)
+def token_command(name, days):
+    """Print a new API token for the user (shown once; only its hash is kept)."""
+    token = issue_token(_user_named(name), expires_in_days=days)
     db.session.commit()
     click.echo(token)
 
 
+@users.command("tokens")
+@click.argument("name")
+def tokens_command(name):
+    """List the user's tokens: created, expires, last used (to the minute), state."""
+    with sqlite.reading():
+        user = _user_named(name)
+        tokens = account.tokens_of(user)
+    db.session.rollback()
+    now = utcnow()
+    click.echo("id\tcreated\texpires\tlast used\tstate")
+    for token in tokens:
+        cells = (token.created_at, token.expires_at, token.last_used_at)
+        shown = [f"{moment:%Y-%m-%d %H:%M}Z" if moment else "-" for moment in cells]
+        click.echo("\t".join([str(token.id), *shown, account.token_state(token, now)]))
+
+
+@users.command("revoke-tokens")
+@click.argument("name")
+def revoke_tokens_command(name):
+    """Every token of the user stops working at once."""
+    revoked = account.revoke_tokens(_user_named(name))
+    db.session.commit()
+    click.echo(f"revoked {revoked} tokens of {name}")
+
+
+@users.command("deactivate")
+@click.argument("name")
+def deactivate_command(name):
+    """The user can no longer sign in; their sessions end and their tokens are revoked."""
+    account.deactivate(_user_named(name))
+    db.session.commit()
+    click.echo(f"deactivated {name}")
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from stdin")
+def set_password_command(name, password_stdin):
+    """Give the user a new password; every session of the user ends."""
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        account.set_password(_user_named(name), password)
+    except ServiceError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"password changed for {name}; their sessions are ended")
+
+
 @audit_cli.command("verify")
-def verify_command():
-    """Exit 0 when the hash chain holds; exit 1 naming the first broken event."""
+@click.option("--expect-head", metavar="SEQ:HASH", help="a head kept from GET /audit/head")
+@click.option("--checkpoints", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_command(expect_head, checkpoints, public_key):
+    """Exit 0 when the hash chain holds, the kept head and signed checkpoints are still in it,
+    and every protocol and certified result matches its digest; exit 1 naming what does not."""
+    if expect_head is not None:
+        try:
+            expected = audit_checks.parse_head(expect_head)
+        except ValueError:
+            _refuse(f"--expect-head takes SEQ:HASH (a 64-digit hex hash), not {expect_head!r}")
+    if checkpoints is not None and public_key is None:
+        _refuse("--checkpoints needs --public-key")
+    problems = []
     with sqlite.reading():  # reads only: a server on the same SQLite file keeps writing
         verdict = audit.verify()
+        if not verdict.ok:
+            problems.append(f"{verdict.problem} ({verdict.count} events verified before it)")
+        if expect_head is not None:
+            problem = audit_checks.holds(*expected)
+            if problem:
+                problems.append(f"expected head: {problem}")
+        if checkpoints is not None:
+            report = audit_checks.verify_checkpoints(checkpoints, public_key)
+            problems += report.problems
+        problems += audit_checks.verify_records()
     db.session.rollback()
-    if verdict.ok:
+    if not problems:
         click.echo(f"audit trail intact: {verdict.count} events")
+        if expect_head is not None:
+            click.echo(f"the chain holds event {expected[0]} with hash {expected[1]}")
+        if checkpoints is not None:
+            click.echo(f"{report.checked} signed checkpoints verified")
         return
-    click.echo(f"audit trail broken: {verdict.problem} ({verdict.count} events verified before it)")
+    for problem in problems:
+        click.echo(f"audit trail broken: {problem}")
     sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+def checkpoint_command():
+    """Append the current head, signed with the key in ELECTIONS_AUDIT_KEY_FILE, to
+    ELECTIONS_AUDIT_CHECKPOINTS (default: instance/audit-checkpoints.jsonl)."""
+    key_file = os.environ.get("ELECTIONS_AUDIT_KEY_FILE")
+    if not key_file:
+        _refuse("set ELECTIONS_AUDIT_KEY_FILE to the file of the signing key (audit keygen)")
+    out = audit_checks.checkpoints_path(current_app)
+    with sqlite.reading():
+        try:
+            point = audit_checks.checkpoint(Path(key_file), out)
+        except (OSError, ValueError) as error:
+            _refuse(f"cannot sign a checkpoint: {error}")
+    db.session.rollback()
+    click.echo(f"checkpoint: event {point['seq']} hash {point['hash']} appended to {out}")
+
+
+@audit_cli.command("keygen")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def keygen_command(path):
+    """Write a new Ed25519 signing key to PATH (mode 0600) and its public key to PATH.pub."""
+    try:
+        public = audit_checks.keygen(path)
+    except FileExistsError:
+        _refuse(f"{path} exists: a key is never overwritten")
+    click.echo(f"private key: {path} (keep it outside the repository and the database)")
+    click.echo(f"public key: {public} (give it to whoever verifies the checkpoints)")
 
 
 # --- the demo and its logins -------------------------------------------------------------

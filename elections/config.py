@@ -47,11 +47,25 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": not development,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        # Sign-in throttling per (user name, client address) instead of a lockout
+        # (elections/auth/throttle.py): free failures, then 2**(n - free) s up to the cap.
+        "LOGIN_FREE_FAILURES": 3,
+        "LOGIN_MAX_DELAY": 15 * 60,
+        "LOGIN_THROTTLE_WINDOW": 24 * 60 * 60,
+        # Failures for one user name from all addresses together, per period, that hold it.
+        "LOGIN_ACCOUNT_CEILING": (100, 60 * 60),
         "STATUS_LOOKUP_RATE": (10, 60),
-        # Sign-in attempts per client address and window, besides the per-account lockout.
+        # Sign-in attempts per client address and window, besides the throttling above.
         "LOGIN_RATE": (20, 60),
+        # Sign-in attempts per submitted user name (hashed) and window, from every address:
+        # six addresses at LOGIN_RATE to reach it, so one attacker cannot hold an owner out.
+        "LOGIN_ACCOUNT_RATE": (120, 60),
+        # Rate-limit counters (and caches) shared by every worker and machine; none: per process.
+        "REDIS_URL": os.environ.get("ELECTIONS_REDIS_URL") or None,
+        # Reverse proxies in front whose X-Forwarded-For/-Proto are trusted (0: ignored).
+        "PROXY_COUNT": int(os.environ.get("ELECTIONS_PROXY_COUNT") or 0),
+        # The public page cache of each worker, bounded by the bytes it keeps.
+        "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
     }
 
 

@@ -435,8 +435,6 @@ class _Builder:
                     "commission_unit_id": u["id"],
                     "precinct_id": None,
                     "password_hash": API_ONLY_PASSWORD,
-                    "failed_logins": 0,
-                    "locked_until": None,
                     "active": True,
                     "created_at": created,
                 },

@@ -6,10 +6,11 @@ import logging
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +30,9 @@ GENERIC = {
     500: ("internal_error", _l("Something went wrong on our side. Nothing was saved.")),
     503: ("service_unavailable", _l("The service is briefly unavailable. Try again shortly.")),
 }
+# An answer lists at most this many error items, then one ``too_many_errors`` item saying how
+# many more there were: a body with 70,000 bad keys once drew a 23 MB answer.
+MAX_ERROR_ITEMS = 100
 
 
 @dataclass
@@ -49,10 +53,27 @@ class ErrorItem:
         return body
 
 
-class ServiceError(Exception):
-    """A refusal that the client can understand; carries its HTTP status and error items."""
+def too_many_errors(more: int) -> ErrorItem:
+    message = _(
+        "More errors not listed here: %(count)d. Correct those above and send it again.",
+        count=more,
+    )
+    return ErrorItem("too_many_errors", message, extra={"more": more})
 
-    def __init__(self, status: int, items: list[ErrorItem], headers: dict | None = None):
+
+class ServiceError(Exception):
+    """A refusal that the client can understand; carries its HTTP status and error items.
+
+    At most :data:`MAX_ERROR_ITEMS` items are kept, then one ``too_many_errors`` item with the
+    count of the rest; ``more`` counts items a check did not even build (it stopped early).
+    """
+
+    def __init__(
+        self, status: int, items: list[ErrorItem], headers: dict | None = None, more: int = 0
+    ):
+        more += max(0, len(items) - MAX_ERROR_ITEMS)
+        if more:
+            items = [*items[:MAX_ERROR_ITEMS], too_many_errors(more)]
         super().__init__(", ".join(item.code for item in items))
         self.status = status
         self.items = items
@@ -84,8 +105,8 @@ def conflict(code: str, message: str, **kwargs) -> ServiceError:
     return ServiceError.one(409, code, message, **kwargs)
 
 
-def invalid(items: list[ErrorItem]) -> ServiceError:
-    return ServiceError(422, items)
+def invalid(items: list[ErrorItem], more: int = 0) -> ServiceError:
+    return ServiceError(422, items, more=more)
 
 
 def wants_json() -> bool:
@@ -99,11 +120,48 @@ def envelope(status: int, items: list[ErrorItem], headers: dict | None = None):
     return response
 
 
+def _rollback() -> None:
+    """Whatever failed, nothing of this request is saved, and a failed flush leaves the session
+    unusable: rendering the page (which may ask the database who is signed in) or saving the
+    session afterwards would fail again, turning a 404 or a 409 into a 500."""
+    from elections.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # a connection that is gone cannot even roll back
+        log.exception("rollback failed while answering an error")
+
+
 def _render(status: int, items: list[ErrorItem], headers: dict | None = None):
+    _rollback()
     if wants_json():
         return envelope(status, items, headers)
-    body = render_template("error.html", status=status, items=items)
+    try:
+        body = render_template("error.html", status=status, items=items)
+    except Exception:
+        # The friendly page needs the templates, the translations and perhaps the database;
+        # when one of them is what failed, a plain page still answers (with the security
+        # headers, which the after-request hook adds to whatever is returned here).
+        log.exception("the error page could not be rendered")
+        body = _PLAIN_PAGE.format(status=status, text=escape(" ".join(items_text(items))))
+        return Response(body, status, headers or {}, mimetype="text/html")
     return body, status, headers or {}
+
+
+_PLAIN_PAGE = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>{status}</title></head>'
+    "<body><h1>{status}</h1><p>{text}</p></body></html>"
+)
+
+
+def items_text(items: list[ErrorItem]) -> list[str]:
+    texts = []
+    for item in items:
+        try:
+            texts.append(str(item.message))
+        except Exception:  # a lazy translation whose catalogue is what failed
+            texts.append(item.code)
+    return texts
 
 
 def _from_http(error: HTTPException):
@@ -135,9 +193,6 @@ def register_error_handlers(app) -> None:
         # A value the database cannot hold (too long, out of range, a NUL byte on PostgreSQL)
         # came from the client past the schemas: refuse it as invalid input, never as a 500.
         log.warning("value refused by the database: %s", error.orig)
-        from elections.extensions import db
-
-        db.session.rollback()  # the failed statement leaves the transaction unusable
         code, message = GENERIC[422]
         return _render(422, [ErrorItem(code, str(message))])
 
@@ -146,9 +201,6 @@ def register_error_handlers(app) -> None:
         # The services check uniqueness first; this is the race where two requests create
         # the same thing at once and the database's constraint stops the second one.
         log.warning("integrity error: %s", error.orig)
-        from elections.extensions import db
-
-        db.session.rollback()
         message = _("This was changed by someone else at the same moment. Reload and try again.")
         return _render(409, [ErrorItem("conflict", message)])
 
@@ -161,10 +213,5 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error")
-        from elections.extensions import db
-
-        # A failed flush leaves the session unusable: rendering the page (which asks who is
-        # signed in) would fail again with PendingRollbackError. Nothing was saved anyway.
-        db.session.rollback()
         code, message = GENERIC[500]
         return _render(500, [ErrorItem(code, str(message))])

@@ -83,6 +83,8 @@ def unit_kind_label(code: str | None) -> str:
 
 def decision_title(decision) -> str:
     """What kind of decision a commission took, in the reader's words."""
+    if decision.kind == "rule_enabled" and (decision.data or {}).get("enabled") is False:
+        return str(_l("Rule turned off"))
     return _label(DECISION_LABELS, decision.kind)
 
 

@@ -18,10 +18,11 @@ from flask import Blueprint, Flask, current_app, render_template
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.routing import IntegerConverter, Rule
 
-from elections.audit_api import AuditEventOut, AuditQuery
+from elections.audit_api import AuditEventOut, AuditHeadOut, AuditQuery
 from elections.auth.access import public
 from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.schemas import BallotOut, ProtocolIn, ProtocolOut
+from elections.candidates.calendar_api import ExtendNominationIn, PostponedOut, PostponeIn
 from elections.candidates.models import STATUSES
 from elections.candidates.schemas import (
     CancelIn,
@@ -36,7 +37,9 @@ from elections.candidates.schemas import (
 )
 from elections.db import INTEGER_MAX
 from elections.idempotency import HEADER as IDEMPOTENCY_HEADER
+from elections.results.invalidity_views import InvalidateIn, RepeatIn
 from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
+from elections.rule_decisions import RebindIn, RuleDecisionIn
 from elections.territory.schemas import (
     CalendarOut,
     ElectionIn,
@@ -48,6 +51,8 @@ from elections.territory.schemas import (
     ProfileOut,
     UnitIn,
     UnitOut,
+    UnitZoneIn,
+    VotingHoursIn,
 )
 
 PREFIX = "/api/v1"
@@ -73,7 +78,8 @@ class ErrorItemOut(Schema):
 
 
 class ErrorOut(Schema):
-    """The one error envelope of the API, whatever the status."""
+    """The one error envelope of the API, whatever the status. It lists at most 100 items;
+    when there were more, a last item ``too_many_errors`` gives their number in ``more``."""
 
     errors = fields.List(
         fields.Nested(ErrorItemOut), required=True, validate=validate.Length(min=1)
@@ -139,6 +145,26 @@ KATO_PARAMETER = {
     "description": "KATO code of the parent unit: only its direct children are listed.",
     "schema": {"type": "string", "pattern": r"^[0-9]{9}$"},
 }
+PAGE_PARAMETERS = (
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Which page of the list, from 1.",
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "required": False,
+        "description": "Items per page.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+    },
+)
+PAGED = (
+    "At most per_page items; X-Total-Count gives the number of all, and while more remain "
+    'a Link: <...>; rel="next" header names the next page.'
+)
 STATUS_PARAMETER = {
     "name": "status",
     "in": "query",
@@ -178,13 +204,27 @@ OPERATIONS: dict[str, Operation] = {
         status=201,
         errors=ADMIN_WRITE,
     ),
+    "territory_api.set_unit_timezone": Operation(
+        "Name the time zone of a region",
+        SETUP,
+        request=UnitZoneIn,
+        response=UnitOut,
+        errors=(*ADMIN_WRITE, 404),
+        description="A region or a city of republican significance names one of the IANA zones "
+        "of Kazakhstan (Asia/Almaty, Asia/Qostanay, Asia/Qyzylorda, Asia/Aqtobe, Asia/Aqtau, "
+        "Asia/Atyrau, Asia/Oral); null gives it back the deployment's. The units below inherit "
+        "it (zone), and every election of a unit under it is re-resolved in the same "
+        "transaction, audited with the old and new zone and the elections touched. The zones "
+        "carry the history, so a past election keeps the instants it really had.",
+    ),
     "territory_api.list_units": Operation(
         "List units",
         SETUP,
         response=UnitOut,
         many=True,
         errors=(*READ, 422),
-        query=(KATO_PARAMETER,),
+        query=(KATO_PARAMETER, *PAGE_PARAMETERS),
+        description=PAGED,
     ),
     "territory_api.create_party": Operation(
         "Register a party",
@@ -207,7 +247,13 @@ OPERATIONS: dict[str, Operation] = {
         description="The calendar follows from the election day and the rule profile.",
     ),
     "territory_api.list_elections": Operation(
-        "List elections", SETUP, response=ElectionOut, many=True, errors=READ
+        "List elections",
+        SETUP,
+        response=ElectionOut,
+        many=True,
+        errors=(*READ, 422),
+        query=PAGE_PARAMETERS,
+        description=PAGED,
     ),
     "territory_api.list_profiles": Operation(
         "List the rule profiles",
@@ -222,6 +268,18 @@ OPERATIONS: dict[str, Operation] = {
     "territory_api.show_election": Operation(
         "Show an election", SETUP, response=ElectionOut, errors=(*READ, 404)
     ),
+    "territory_api.change_voting_hours": Operation(
+        "Change the voting hours of an election",
+        SETUP,
+        request=VotingHoursIn,
+        response=ElectionOut,
+        errors=SCOPED_WRITE,
+        description="The organising commission (art. 43), before voting begins on election day "
+        "while the election is open; starts before ends, both HH:MM local time, and the reason. "
+        "Recorded as the decision voting_hours_changed with {old, new}. The count, and with it "
+        "protocol entry, opens at the new end of voting. 409 codes: voting_started, "
+        "election_settled.",
+    ),
     "territory_api.add_precinct": Operation(
         "Add a precinct to an election",
         SETUP,
@@ -235,7 +293,68 @@ OPERATIONS: dict[str, Operation] = {
         SETUP,
         response=PrecinctOut,
         many=True,
-        errors=(*READ, 404),
+        errors=(*READ, 404, 422),
+        query=PAGE_PARAMETERS,
+        description=PAGED,
+    ),
+    "rule_decisions_api.rebind": Operation(
+        "Re-bind an election to the corrected version of its profile",
+        SETUP,
+        request=RebindIn,
+        response=ElectionOut,
+        errors=SCOPED_WRITE,
+        description="The organising commission's chair, or a CEC administrator; before election "
+        "day (the election's local date) while the election is open. The snapshot becomes the "
+        "shipped profile file; profile names another shipped profile of the same kind for an "
+        "election called with the wrong one. Recorded as the decision profile_rebound with "
+        "{profile, from_version, to_version, changed: [{rule, old, new}]}; rules the commission "
+        "turned on are reset to the shipped entries. 409 codes: profile_current (no newer "
+        "version ships), election_day_reached, election_not_open. 422 profile_kind_mismatch.",
+    ),
+    "rule_decisions_api.decide_rule": Operation(
+        "Turn an unconfirmed rule of an election on or off",
+        SETUP,
+        request=RuleDecisionIn,
+        response=ElectionOut,
+        errors=SCOPED_WRITE,
+        description="The organising commission's chair, until registration closes. Only a rule "
+        "whose shipped entry no source confirms (404 for a rule the profile lacks). enabled: "
+        "true needs basis {kk, ru, en} naming who confirmed the rule; the snapshot's entry "
+        "becomes {value, basis, confirmed: true, enabled_by: {commission, user, at, reason}} and "
+        "eligibility applies it (e.g. term_limit_reached). enabled: false restores the shipped "
+        "unconfirmed entry. Recorded as the decision rule_enabled with the old and new entry. "
+        "409 codes: rule_confirmed, registration_closed, election_not_open, rule_not_enabled.",
+    ),
+    "calendar_api.extend_nomination": Operation(
+        "Extend nomination while fewer than two candidates are nominated",
+        SETUP,
+        request=ExtendNominationIn,
+        response=CalendarOut,
+        errors=SCOPED_WRITE,
+        description="The organising commission (a member or its chair), while nomination is "
+        "open (CEC, September 2023). Nominated: applications taken in that still stand "
+        "(submitted or registered). Moves nomination_closes later by days, at most the "
+        "profile's nomination_extension_max_days (3) in all for the election; registration "
+        "still closes on its date. Recorded as the decision nomination_extended with {days, "
+        "total_days, nomination_closes_before, nomination_closes_after}. 409 codes: "
+        "nomination_closed, enough_candidates. 422 days_out_of_range (field days, with "
+        "remaining), required (field reason).",
+    ),
+    "calendar_api.postpone": Operation(
+        "Postpone election day when fewer than two candidates are registered",
+        SETUP,
+        request=PostponeIn,
+        response=PostponedOut,
+        errors=SCOPED_WRITE,
+        description="The organising commission's chair, after registration has closed and "
+        "before election day (the election's local date). The new day is later than the "
+        "current one and at most the profile's registration_extension_days (15; no source "
+        "confirms it: rule_confirmed says so) after the day first set, over every "
+        "postponement. Every deadline counted from election day moves with it. Recorded as "
+        "the decision postponed with {election_day_before, election_day_after, days, "
+        "total_days, rule_confirmed}. 409 codes: election_not_open, election_day_reached, "
+        "registration_open, enough_candidates. 422 not_later, too_late (field election_day), "
+        "required (field reason).",
     ),
     # Candidates
     "candidates_api.nominate": Operation(
@@ -399,6 +518,28 @@ OPERATIONS: dict[str, Operation] = {
         errors=(*SCOPED_READ, 409),
         description="409 precincts_missing while a precinct has not reported; already_certified.",
     ),
+    "invalidity_api.invalidate": Operation(
+        "Declare the election invalid",
+        RESULTS,
+        request=InvalidateIn,
+        response=ElectionOut,
+        errors=SCOPED_WRITE,
+        description="The organising commission's chair, with the grounds (art. 113-9): status "
+        "invalid, nobody elected, protocols locked; the result shows outcome invalid and "
+        "invalid_grounds. 409 already_certified after certification, already_invalid.",
+    ),
+    "invalidity_api.call_repeat": Operation(
+        "Call the repeat election",
+        RESULTS,
+        request=RepeatIn,
+        response=ElectionOut,
+        status=201,
+        errors=SCOPED_WRITE,
+        description="cec_admin or the organising commission's chair, after a tie "
+        "(repeat_required) or invalidity (art. 113-9): a new election of the same unit, kind "
+        "and rule profile with repeat_of and the same precincts; the lead time is not applied. "
+        "409 not_repeatable otherwise or when a repeat exists; 422 deadline_before_call.",
+    ),
     "results_api.open_correction": Operation(
         "Open a correction of a certified result",
         RESULTS,
@@ -413,6 +554,17 @@ OPERATIONS: dict[str, Operation] = {
         response=AuditEventsOut,
         errors=(401, 403, 422),
         query=AuditQuery,
+        description=PAGED,
+    ),
+    "audit_api.audit_head": Operation(
+        "The head of the audit trail",
+        AUDIT,
+        response=AuditHeadOut,
+        errors=READ,
+        description="The newest event's sequence number, hash and time (seq 0 and the genesis "
+        "hash of 64 zeros, at null, while the trail is empty). Keep a copy: `flask --app "
+        "elections audit verify --expect-head SEQ:HASH` fails once the chain no longer holds "
+        "that event with that hash.",
     ),
     # This document
     "openapi.openapi_json": Operation(
@@ -439,6 +591,18 @@ FIELD_TYPES: dict[tuple[str, str], dict] = {
     ("PartyOut", "name"): NAME,
     ("AgainstAll", "label"): NAME,
     ("ElectionOut", "status"): {"type": "string"},
+    ("ElectionOut", "repeated_by"): {"type": "integer", "nullable": True},
+    ("ElectionOut", "timezone"): {"type": "string", "description": "The IANA zone in force."},
+    ("ElectionOut", "voting_hours"): {
+        "type": "object",
+        "description": "Local times, HH:MM: 07:00-20:00 unless the commission changed them.",
+        "properties": {"starts": {"type": "string"}, "ends": {"type": "string"}},
+        "required": ["starts", "ends"],
+    },
+    ("UnitOut", "zone"): {
+        "type": "string",
+        "description": "The zone in force: the unit's own, inherited, or the deployment's.",
+    },
     ("ProfileOut", "title"): TEXTS,
     ("ProfileOut", "rules"): {
         "type": "object",
@@ -562,7 +726,8 @@ ERROR_DESCRIPTIONS = {
     404: "Not found (not_found), or outside the caller's scope.",
     409: "The state forbids it: deadline passed, version conflict, already certified, ineligible.",
     413: "The body is larger than the service accepts (payload_too_large).",
-    422: "Well-formed but invalid: field errors, control relations.",
+    422: "Well-formed but invalid: field errors, control relations (at most 100 items, then "
+    "too_many_errors with the count of the rest in more).",
     429: "Too many requests from this client (too_many_requests); see Retry-After.",
 }
 

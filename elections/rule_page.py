@@ -75,6 +75,9 @@ def rules(election_id: int):
             "value": shown_value(entry["value"]),
             "basis": pick_language(entry["basis"]),
             "confirmed": entry["confirmed"],
+            # Turned on by the commission's decision (elections/rule_decisions.py).
+            "by_commission": entry["confirmed"]
+            and isinstance(profile.data["rules"][entry["rule"]].get("enabled_by"), dict),
         }
         for entry in rule_entries(profile)
     ]

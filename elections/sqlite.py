@@ -31,7 +31,11 @@ _reading: ContextVar[bool] = ContextVar("elections_sqlite_reading", default=Fals
 
 @contextmanager
 def reading() -> Iterator[None]:
-    """Transactions begun inside this block outside a request are plain, deferred reads."""
+    """Transactions begun inside this block are plain, deferred reads, in a request or not.
+
+    A request that may write uses it for a read phase it ends before writing: sign-in reads
+    the user, ends that transaction, checks the password with no lock held, then writes.
+    """
     token = _reading.set(True)
     try:
         yield
@@ -40,9 +44,11 @@ def reading() -> Iterator[None]:
 
 
 def _may_write() -> bool:
+    if _reading.get():  # a read phase, even inside a request that writes later (sign-in)
+        return False
     if has_request_context():
         return request.method not in READ_METHODS
-    return not _reading.get()
+    return True
 
 
 def begin_statement() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
@@ -31,17 +31,19 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def local_datetime(value: datetime | str | None) -> str:
+def local_datetime(value: datetime | str | None, tz: tzinfo | None = None) -> str:
     """An instant as the reader's local date and time, with the zone it is told in:
-    "13.09.2026 20:00 (UTC+5)". ISO text and naive values (stored UTC) are accepted too."""
+    "13.09.2026 20:00 (UTC+5)". ISO text and naive values (stored UTC) are accepted too.
+    ``tz``: the election's zone (``election.tz``) where an election is at hand; else the
+    deployment's."""
     if not value:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    local = value.astimezone(service_timezone())
-    text = format_datetime(local, "dd.MM.yyyy HH:mm")
+    local = value.astimezone(tz or service_timezone())
+    text = format_datetime(local, "dd.MM.yyyy HH:mm", rebase=False)
     return f"{text} ({utc_offset(local)})"
 
 

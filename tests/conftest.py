@@ -23,6 +23,7 @@ from elections import create_app, ratelimit
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.extensions import db
+from elections.results import caching
 from tests import factories
 
 
@@ -127,10 +128,13 @@ def _transaction(request, app):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate-limit windows live in process memory: each test starts with none used."""
+    """Rate-limit windows live in process memory: each test starts with none used, and with
+    no public page cached (a rolled-back test's pages must not answer the next one's)."""
     ratelimit.reset()
+    caching.clear()
     yield
     ratelimit.reset()
+    caching.clear()
 
 
 @pytest.fixture

@@ -88,7 +88,6 @@ class UserFactory(Base):
     username = factory.Sequence(lambda n: f"user{n}")
     role = "cec_admin"
     password_hash = _PASSWORD_HASH
-    failed_logins = 0
     active = True
 
 

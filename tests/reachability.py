@@ -53,7 +53,12 @@ NOT_PAGES = {
 # reached, not one per candidate.
 ONE_OF_EACH = {"commission.decide", "commission.edit"}
 # Path arguments that are not object ids: every value is tried, any one counts.
-FREE_ARGUMENTS = {"action": tuple(ACTIONS), "code": ("kk", "ru", "en")}
+FREE_ARGUMENTS = {
+    "action": tuple(ACTIONS),
+    "code": ("kk", "ru", "en"),
+    # a rule the commission may turn on, and one a source confirms (its page is a 404)
+    "rule": ("max_consecutive_terms", "min_age"),
+}
 # Path arguments that name an object, and the query of the values that fill them.
 ID_ARGUMENTS = {
     "election_id": select(Election.id),

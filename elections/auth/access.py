@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from elections.auth import sessions
 from elections.auth.models import ROLES, TERRITORIAL_ROLES, ApiToken, User
+from elections.db import utcnow
 from elections.errors import ErrorItem, ServiceError, forbidden, not_found
 from elections.extensions import db
 
@@ -73,13 +75,22 @@ def _bearer_user() -> User | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized()
     # The user comes in the same query: every API call pays for this lookup.
-    user = db.session.execute(
-        select(User)
+    found = db.session.execute(
+        select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == ApiToken.digest(token.strip()))
-    ).scalar_one_or_none()
-    if user is None or not user.active:
+    ).one_or_none()
+    if found is None:
         raise _unauthorized()
+    user, stored = found
+    now = utcnow()
+    if (
+        not user.active
+        or stored.revoked_at is not None
+        or (stored.expires_at is not None and stored.expires_at <= now)
+    ):
+        raise _unauthorized()
+    sessions.note_token_use(stored.id, stored.last_used_at)
     return user
 
 
@@ -108,6 +119,7 @@ def enforce_access() -> object | None:
         g.actor = _bearer_user()
     else:
         g.actor = current_user if current_user.is_authenticated else None
+        sessions.note_session_use()
     if rule.public:
         return None
     if g.actor is None:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elections.db import UTCDateTime, utcnow
@@ -26,8 +26,6 @@ class User(UserMixin, db.Model):
     commission_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     precinct_id: Mapped[int | None] = mapped_column(ForeignKey("precincts.id"))
     password_hash: Mapped[str] = mapped_column(String(200))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

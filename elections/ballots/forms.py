@@ -1,14 +1,15 @@
 """The protocol form carries only its hidden fields; the figures are read line by line."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField
 from wtforms.validators import InputRequired, NumberRange
 
 from elections.db import INTEGER_MAX
+from elections.forms import WholeNumberField
 
 
 class ProtocolForm(FlaskForm):
-    expected_version = IntegerField(
+    expected_version = WholeNumberField(
         validators=[InputRequired(), NumberRange(min=0, max=INTEGER_MAX)]
     )
     idempotency_key = HiddenField()

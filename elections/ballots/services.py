@@ -24,9 +24,10 @@ from elections.ballots.tally import ProtocolFigures, failed_relations, figure_er
 from elections.candidates.models import ON_BALLOT, Candidate
 from elections.clock import now
 from elections.db import INTEGER_MAX
-from elections.errors import ErrorItem, ServiceError, conflict, invalid
+from elections.errors import MAX_ERROR_ITEMS, ErrorItem, ServiceError, conflict, invalid
 from elections.extensions import db
 from elections.i18n import pick_language
+from elections.templating import local_datetime
 from elections.territory.models import Election, Precinct
 
 
@@ -81,13 +82,23 @@ def ballot(election: Election) -> dict:
 
 def ensure_writable(election: Election) -> None:
     """Protocols exist from the start of the count (20:00 on election day) until the result is
-    certified; a correction opens them again."""
+    certified; a correction opens them again. An election declared invalid takes none."""
+    if election.state == "invalid":
+        raise conflict(
+            "election_invalid",
+            _("The election was declared invalid: protocols are locked."),
+            legal_basis="art. 113-9",
+        )
     if election.state != "open":
         raise conflict("results_certified", _("The result is certified: protocols are locked."))
-    if count_not_started(election):
+    opens = count_not_started(election)
+    if opens:
         raise conflict(
             "counting_not_started",
-            _("Protocols are accepted from 20:00 on election day, when the count starts."),
+            _(
+                "Protocols are accepted from %(moment)s, when voting ends and the count starts.",
+                moment=local_datetime(opens, election.tz),
+            ),
         )
 
 
@@ -116,28 +127,24 @@ def versions(precinct: Precinct) -> list[ProtocolVersion]:
     )
 
 
-def _candidate_id(key: str) -> int | None:
-    """The id a votes key names, in its one canonical spelling: "07" would alias candidate 7
-    (and so name it twice) and "²" passes isdigit() but not int()."""
-    if key.isascii() and key.isdigit() and key == str(int(key)):
-        return int(key)
-    return None
-
-
-def _parse_votes(raw_votes: dict, expected: list[int]) -> tuple[dict[int, object], list[ErrorItem]]:
+def _parse_votes(
+    raw_votes: dict, expected: list[int]
+) -> tuple[dict[int, object], list[ErrorItem], int]:
     """Votes keyed by candidate id in ballot order; every candidate ``expected`` (the ids on
-    the ballot, in its order) exactly once."""
-    errors, given = [], {}
+    the ballot, in its order) exactly once. The third value counts the unknown keys beyond
+    the answer's cap (MAX_ERROR_ITEMS), for which no error item is built."""
+    errors, given, more = [], {}, 0
+    # A key names a candidate only in its one canonical spelling, str(id): "07" would alias
+    # candidate 7 (and so name it twice), and "²" or "٧" pass isdigit(). One lookup per key.
+    on_ballot, unknown = {str(cid): cid for cid in expected}, None
     for key, value in raw_votes.items():
-        candidate_id = _candidate_id(str(key))
-        if candidate_id not in expected:
-            errors.append(
-                ErrorItem(
-                    "unknown_candidate",
-                    _("No registered candidate has this id."),
-                    field=f"votes.{key}",
-                )
-            )
+        candidate_id = on_ballot.get(str(key))
+        if candidate_id is None:
+            if len(errors) >= MAX_ERROR_ITEMS:
+                more += 1
+                continue
+            unknown = unknown or _("No registered candidate has this id.")
+            errors.append(ErrorItem("unknown_candidate", unknown, field=f"votes.{key}"))
         else:
             given[candidate_id] = value
     for candidate_id in expected:
@@ -149,7 +156,7 @@ def _parse_votes(raw_votes: dict, expected: list[int]) -> tuple[dict[int, object
                     field=f"votes.{candidate_id}",
                 )
             )
-    return {cid: given[cid] for cid in expected if cid in given}, errors
+    return {cid: given[cid] for cid in expected if cid in given}, errors, more
 
 
 def figures_digest(figures: ProtocolFigures) -> str:
@@ -192,7 +199,7 @@ def ballot_lines(election_ids: list[int] | None = None) -> dict[int, list[Ballot
 def check_protocol(election: Election, data: dict) -> ProtocolFigures:
     """Parse and check a protocol body; 422 naming every bad line and every failed relation."""
     expected = [line.candidate_id for line in ballot_lines([election.id]).get(election.id, [])]
-    votes, errors = _parse_votes(data["votes"], expected)
+    votes, errors, more = _parse_votes(data["votes"], expected)
     lines = {name: data.get(name) for name in FIGURE_FIELDS}
     errors += [
         ErrorItem(e.code, pick_language(e.message), field=e.field)
@@ -200,7 +207,7 @@ def check_protocol(election: Election, data: dict) -> ProtocolFigures:
     ]
     errors += _too_large(lines, votes)
     if errors:
-        raise invalid(errors)
+        raise invalid(errors, more=more)
     figures = ProtocolFigures(votes=votes, **lines)
     failed = failed_relations(figures)
     if failed:
@@ -235,9 +242,31 @@ def _first_header(precinct: Precinct, election: Election):
     )
 
 
+def lock_for_save(election_id: int) -> Election:
+    """The election, read afresh under a shared lock on its row, held to the end of the save's
+    transaction.
+
+    On PostgreSQL (``SELECT ... FOR SHARE``) saves of the same election do not wait for each
+    other, but :func:`elections.results.services.certify` and ``open_correction`` take the
+    row ``FOR UPDATE``: a certification waits for every save already past this point to
+    commit (and then freezes the versions they wrote), and a save arriving meanwhile waits
+    for the certification and then reads the state it committed, so it is refused. Without it
+    a save that checked ``open`` just before a certification committed just after it, and the
+    result froze a version that was no longer current.
+
+    On SQLite the lock clause is not rendered and not needed: every request that writes begins
+    ``BEGIN IMMEDIATE`` (:mod:`elections.sqlite`), so saves and certifications already run one
+    after the other, each reading what the one before committed.
+    """
+    return db.session.execute(
+        select(Election).where(Election.id == election_id).with_for_update(read=True),
+        execution_options={"populate_existing": True},
+    ).scalar_one()
+
+
 def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
     """Accept a protocol as a new version, if ``expected_version`` is still the current one."""
-    election = precinct.election
+    election = lock_for_save(precinct.election_id)
     ensure_writable(election)
     figures = check_protocol(election, data)
     expected = data["expected_version"]

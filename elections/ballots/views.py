@@ -261,7 +261,7 @@ def protocol(precinct_id: int):
         formulas=_formulas(),
         relations={r.name: r for r in relations or []},
         saved=request.args.get("saved", type=int) if request.method == "GET" else None,
-        locked=election.state == "certified",
+        locked=election.state != "open",
         opens=services.count_not_started(election),
     ), status
 

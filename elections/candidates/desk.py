@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from elections.ballots.services import count_not_started, current_versions
+from elections.candidates import calendar_decisions
 from elections.candidates.models import Candidate
 from elections.candidates.services import submitted_candidates
 from elections.clock import now
@@ -21,6 +22,10 @@ class ElectionDesk:
     reported: int
     total: int
     count_opens: datetime | None  # when the count starts, while it is still to come
+    # Calendar decisions that apply now (elections/candidates/calendar_decisions.py).
+    extension_applies: bool = False
+    extension_days_left: int = 0
+    postponement_applies: bool = False
 
     @property
     def counting(self) -> bool:
@@ -36,10 +41,13 @@ def election_desks(elections: list[Election]) -> list[ElectionDesk]:
     """The desk of each election, in as many queries for twenty elections as for one."""
     current = current_versions([election.id for election in elections])
     awaiting = submitted_candidates([election.id for election in elections])
+    counts = calendar_decisions.candidate_counts([election.id for election in elections])
+    moment = now()
     desks = []
     for election in elections:
         opens = count_not_started(election)
         missing = [precinct for precinct in election.precincts if precinct.id not in current]
+        tally = counts.get(election.id, calendar_decisions.Counts())
         desks.append(
             ElectionDesk(
                 election=election,
@@ -49,6 +57,11 @@ def election_desks(elections: list[Election]) -> list[ElectionDesk]:
                 reported=len(election.precincts) - len(missing),
                 total=len(election.precincts),
                 count_opens=opens,
+                extension_applies=calendar_decisions.extension_applies(election, tally, moment),
+                extension_days_left=calendar_decisions.extension_days_left(election),
+                postponement_applies=calendar_decisions.postponement_applies(
+                    election, tally, moment
+                ),
             )
         )
     return desks

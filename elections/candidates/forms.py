@@ -12,9 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -41,7 +39,7 @@ from elections.candidates.names import (
 )
 from elections.candidates.services import nomination_body
 from elections.db import INTEGER_MAX
-from elections.forms import LocalDateField
+from elections.forms import DecimalNumberField, LocalDateField, WholeNumberField, ascii_int
 from elections.rules import EDUCATION_LEVELS
 
 EDUCATION_LABELS = {
@@ -109,7 +107,7 @@ class NominationForm(FlaskForm):
         _l("Education"),
         choices=[SelectChoice(level, EDUCATION_LABELS[level]) for level in EDUCATION_LEVELS],
     )
-    work_experience_years = DecimalField(
+    work_experience_years = DecimalNumberField(
         _l("Work experience, years"), places=1, validators=[InputRequired(), NumberRange(0, 80)]
     )
     nomination_type = RadioField(
@@ -120,12 +118,12 @@ class NominationForm(FlaskForm):
         ],
         default="party",
     )
-    party_id = SelectField(_l("Party"), coerce=int, validate_choice=False)
+    party_id = SelectField(_l("Party"), coerce=ascii_int, validate_choice=False)
     party_member = BooleanField(_l("Member of the nominating party"))
-    signatures_valid = IntegerField(
+    signatures_valid = WholeNumberField(
         _l("Valid signatures"), validators=[Optional(), NumberRange(min=0, max=INTEGER_MAX)]
     )
-    settlements_covered = IntegerField(
+    settlements_covered = WholeNumberField(
         _l("Settlements where signatures were collected"),
         validators=[Optional(), NumberRange(min=0, max=INTEGER_MAX)],
     )
@@ -166,7 +164,7 @@ class NominationForm(FlaskForm):
             SelectChoice("failed", _l("failed")),
         ],
     )
-    consecutive_terms_in_post = IntegerField(
+    consecutive_terms_in_post = WholeNumberField(
         _l("Consecutive terms already served in this post"),
         default=0,
         validators=[InputRequired(), NumberRange(0, 10)],

@@ -98,14 +98,14 @@ def next_step(candidate: Candidate) -> str:
             "Registration closed on %(deadline)s without a decision on your application. "
             "Ask the commission why; you may appeal to the higher election commission or to "
             "a court.",
-            deadline=local_datetime(calendar.registration_closes),
+            deadline=local_datetime(calendar.registration_closes, election.tz),
         )
     if status == "submitted":
         return _(
             "The commission is checking your application and documents and decides on your "
             "registration no later than %(deadline)s. If a document or a check is missing, "
             "the commission will ask you for it: answer quickly, so that it can decide in time.",
-            deadline=local_datetime(calendar.registration_closes),
+            deadline=local_datetime(calendar.registration_closes, election.tz),
         )
     if status == "registered":
         return _(
@@ -113,7 +113,7 @@ def next_step(candidate: Candidate) -> str:
             "If you decide to withdraw, tell the commission in writing no later than "
             "%(deadline)s.",
             day=day,
-            deadline=local_datetime(calendar.withdrawal_closes),
+            deadline=local_datetime(calendar.withdrawal_closes, election.tz),
         )
     if status == "refused":
         return _(

@@ -32,6 +32,7 @@ from elections.http import validation_error
 from elections.i18n import pick_language
 from elections.labels import candidate_status_label
 from elections.territory.models import SETTLEMENT_KINDS, Election, Party, Precinct, Unit
+from elections.territory.services import lock_election
 
 APPLICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
@@ -88,16 +89,6 @@ def violation_items(violations: list[Violation]) -> list[ErrorItem]:
     ]
 
 
-def _lock_election(election_id: int) -> Election:
-    election = db.session.execute(
-        select(Election).where(Election.id == election_id).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one_or_none()
-    if election is None:
-        raise not_found()
-    return election
-
-
 def _calendar(election: Election):
     return election.calendar()
 
@@ -119,7 +110,7 @@ def record_status(candidate: Candidate, status: str, actor, reason: str | None, 
 
 
 def nominate(election: Election, data: dict, actor) -> Candidate:
-    election = _lock_election(election.id)
+    election = lock_election(election.id)
     if not nomination_open(election):
         raise conflict("nomination_closed", _("Nomination is not open for this election."))
     nomination = data["nomination"]
@@ -469,7 +460,7 @@ def lock_for_edit(candidate: Candidate, patch: dict) -> Candidate:
     a nomination for the same party or person then waits, and sees this change), then the
     candidate row (so a decision at the same moment queues). -> the candidate, fresh."""
     if isinstance(patch, dict) and any(key in patch for key in _ELECTION_WIDE_KEYS):
-        _lock_election(candidate.election_id)
+        lock_election(candidate.election_id)
     return lock_candidate(candidate.id)
 
 

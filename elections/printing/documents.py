@@ -15,7 +15,7 @@ the certification of the result, the newest candidate record or decision for the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import func, select
 
@@ -99,13 +99,14 @@ class Line:
     value: int
 
 
-def local_moment(value: datetime | str | None) -> str:
-    """An instant in the service's time zone, with the zone's offset: paper outlives the page."""
+def local_moment(value: datetime | str | None, tz: tzinfo | None = None) -> str:
+    """An instant in the election's time zone (``tz``; else the service's), with the zone's
+    offset: paper outlives the page."""
     if value is None:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    local = value.astimezone(service_timezone())
+    local = value.astimezone(tz or service_timezone())
     offset = local.strftime("%z")
     return f"{local:%d.%m.%Y %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
@@ -168,7 +169,7 @@ def precinct_protocol(precinct: Precinct, version: ProtocolVersion) -> dict:
         "precinct": precinct,
         "version": version,
         "current_version": current.version if current else None,
-        "entered_at": local_moment(version.created_at),
+        "entered_at": local_moment(version.created_at, election.tz),
         "lines": lines,
         "issued": w3c_moment(version.created_at),
     }
@@ -231,9 +232,9 @@ def result_protocol(election: Election, version: ResultVersion) -> dict:
         "candidates": candidates,
         "winner": winner if figures.get("outcome") == "winner" else None,
         "tied": tied if figures.get("outcome") == "tie" else [],
-        "certified_at": local_moment(version.certified_at),
+        "certified_at": local_moment(version.certified_at, election.tz),
         "protocols": protocols,
-        "reopened_at": local_moment(reopened.opened_at) if reopened else None,
+        "reopened_at": local_moment(reopened.opened_at, election.tz) if reopened else None,
         "replaced_by": replaced_by,
         "issued": w3c_moment(version.certified_at),
     }

@@ -40,7 +40,7 @@ def results(election_id: int):
 
 @bp.get("/results")
 @public
-@cached_by(national.published_key)
+@cached_by(national.published_key, reads=())  # no parameter: ?anything=... is a hit
 def every_result():
     """Open data for election night: every election's result in one document, rendered once
     per change of the data and kept like the election pages (ETag, public max-age)."""

@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from functools import cache, wraps
 
-from flask import Response, make_response, request, session
+from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.engine import Engine
@@ -35,8 +35,13 @@ from elections.territory.models import Election, ElectionDecision, Precinct
 
 MAX_AGE = 10
 _ENTRIES = 512
+# Besides the entries, the bytes kept are bounded (config PAGE_CACHE_BYTES): a few national
+# documents of megabytes each must not grow a worker whatever the query strings.
+DEFAULT_BYTES = 64 * 1024 * 1024
+_KEPT_HEADERS = ("Content-Disposition", "Link", "X-Total-Count")
 _lock = threading.Lock()
 _pages: OrderedDict[str, tuple[bytes, int, dict]] = OrderedDict()
+_bytes = 0
 
 
 @cache
@@ -66,7 +71,14 @@ def _state_statement():
         .scalar_subquery(),
         # A commission's decision (an extension, invalidity, new hours) changes the pages.
         count(decisions.c.id, decisions.c.election_id == election_id),
-        # Last: whether the count has started is a matter of the clock and election day.
+        # Last: whether the count has started is a matter of the clock, the election's zone,
+        # its end of voting and election day (views read them as state[-3], [-2], [-1]).
+        select(Election.__table__.c.timezone)
+        .where(Election.__table__.c.id == election_id)
+        .scalar_subquery(),
+        select(Election.__table__.c.voting_ends)
+        .where(Election.__table__.c.id == election_id)
+        .scalar_subquery(),
         select(Election.__table__.c.election_day)
         .where(Election.__table__.c.id == election_id)
         .scalar_subquery(),
@@ -74,8 +86,8 @@ def _state_statement():
 
 
 def state_key(election_id: int) -> tuple:
-    """What a results page depends on, in one round trip: the election's state first, its
-    election day last, row counts between."""
+    """What a results page depends on, in one round trip: the election's state first, row
+    counts between, then its zone, its end of voting and, last, its election day."""
     statement, params = _state_statement(), {"election_id": election_id}
     bind = db.session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
@@ -94,14 +106,25 @@ def _personal() -> bool:
     return not is_api_request() and (current_actor() is not None or "_flashes" in session)
 
 
-def cached_by(state):
+def cached_by(state, reads=None):
     """Cache a public view under ``state(**view_arguments)``: a tuple that changes whenever
-    what the view shows may have changed."""
+    what the view shows may have changed.
+
+    ``reads``: the query parameters the view reads, either their names or a callable giving
+    their (validated) values; the key then holds those and the path, so a made-up parameter
+    is a hit. Without it the key holds the whole query string (pages whose links repeat it).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(**kwargs):
-            return _cached(view, kwargs, state(**kwargs))
+            if reads is None:
+                variant = request.full_path
+            elif callable(reads):
+                variant = (request.path, *reads())
+            else:
+                variant = (request.path, *(request.args.get(name) for name in reads))
+            return _cached(view, kwargs, state(**kwargs), variant)
 
         return wrapper
 
@@ -109,17 +132,19 @@ def cached_by(state):
 
 
 def cached_public(view):
-    """Cache an election's public view under its :func:`state_key`."""
-    return cached_by(lambda election_id, **_: state_key(election_id))(view)
+    """Cache an election's public API view under its :func:`state_key`; of the query string
+    only ``download`` matters (the language is in the key anyway)."""
+    return cached_by(lambda election_id, **_: state_key(election_id), reads=("download",))(view)
 
 
-def _cached(view, kwargs: dict, state: tuple):
+def _cached(view, kwargs: dict, state: tuple, variant=None):
     if _personal():
         response = make_response(view(**kwargs))
         response.headers["Cache-Control"] = "private, no-cache"
         response.vary.add("Cookie")
         return response
-    key = "|".join(map(str, (request.full_path, get_locale(), *state)))
+    variant = request.full_path if variant is None else variant
+    key = "|".join(map(str, (variant, get_locale(), *state)))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         # The reader holds this very variant (same path and query, language and data).
@@ -133,13 +158,10 @@ def _cached(view, kwargs: dict, state: tuple):
         if response.status_code == 200:
             body = response.get_data()
             headers = {"Content-Type": response.headers["Content-Type"]}
-            for name in ("Content-Disposition",):
+            for name in _KEPT_HEADERS:
                 if name in response.headers:
                     headers[name] = response.headers[name]
-            with _lock:
-                _pages[etag] = (body, 200, headers)
-                while len(_pages) > _ENTRIES:
-                    _pages.popitem(last=False)
+            _keep(etag, (body, 200, headers))
     else:
         body, status, headers = hit
         response = make_response(body, status, headers)
@@ -158,6 +180,32 @@ def _shared(response: Response, etag: str) -> Response:
     return response
 
 
+def _keep(etag: str, entry: tuple[bytes, int, dict]) -> None:
+    """Store a page, dropping the least recently used ones while over the entries or bytes."""
+    global _bytes
+    budget = current_app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
+    size = len(entry[0])
+    if size > budget:
+        return  # bigger than the whole cache: rendered each time rather than evicting all
+    with _lock:
+        previous = _pages.pop(etag, None)
+        if previous is not None:
+            _bytes -= len(previous[0])
+        _pages[etag] = entry
+        _bytes += size
+        while len(_pages) > _ENTRIES or _bytes > budget:
+            _, (dropped, *_rest) = _pages.popitem(last=False)
+            _bytes -= len(dropped)
+
+
+def cached_bytes() -> int:
+    """The bytes of the pages kept now (for tests and the benchmark)."""
+    with _lock:
+        return _bytes
+
+
 def clear() -> None:
+    global _bytes
     with _lock:
         _pages.clear()
+        _bytes = 0

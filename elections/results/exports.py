@@ -59,6 +59,9 @@ def results_csv(election: Election) -> str:
     """The CSV text, starting with a UTF-8 byte-order mark so that spreadsheets read it as
     UTF-8 (Kazakh and Russian names), its text cells safe from formula injection."""
     candidates = ballot_candidates(election)
+    # An election declared invalid says so on every row, in two last columns.
+    grounds = services.invalid_grounds(election) if election.state == "invalid" else None
+    tail = ["invalid", grounds or ""] if election.state == "invalid" else []
     out = io.StringIO()
     out.write(BOM)
     writer = _SafeWriter(out)
@@ -73,12 +76,24 @@ def results_csv(election: Election) -> str:
             "invalid_ballots",
             "against_all",
             *[f"{c.full_name} ({c.id})" for c in candidates],
+            *(["election_status", "invalid_grounds"] if tail else []),
         ]
     )
     for precinct, version in services.precinct_rows(election):
         if version is None:
             writer.writerow(
-                [precinct.number, precinct.id, "no", "", "", "", "", "", *[""] * len(candidates)]
+                [
+                    precinct.number,
+                    precinct.id,
+                    "no",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    *[""] * len(candidates),
+                    *tail,
+                ]
             )
             continue
         votes = version.votes_by_candidate()
@@ -93,6 +108,7 @@ def results_csv(election: Election) -> str:
                 version.invalid_ballots,
                 version.against_all,
                 *[votes.get(c.id, 0) for c in candidates],
+                *tail,
             ]
         )
     return out.getvalue()
@@ -167,5 +183,17 @@ def nist_report(election: Election) -> dict:
             issuer=ISSUER,
             issuer_abbreviation=ISSUER_ABBREVIATION,
             vendor_application_id=APPLICATION,
+            notes=_invalid_note(result),
         )
+    )
+
+
+def _invalid_note(result: dict) -> str | None:
+    """What the report says of an election declared invalid: no one is elected."""
+    if result["outcome"] != "invalid":
+        return None
+    return (
+        "The organising commission declared this election invalid (art. 113-9): "
+        f"{result.get('invalid_grounds') or ''}. No candidate is elected; the counts are "
+        "unofficial and a repeat election follows."
     )

@@ -36,8 +36,14 @@ from elections.candidates.models import Candidate, CandidateEvent
 from elections.db import has_written
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
-from elections.results.services import Sums, draft_result, published, sums_for
-from elections.territory.models import Election, Precinct
+from elections.results.services import (
+    Sums,
+    draft_result,
+    grounds_by_election,
+    published,
+    sums_for,
+)
+from elections.territory.models import Election, ElectionDecision, Precinct
 
 EMPTY = Sums(0, 0, 0, 0, 0, None, {})
 # Beyond this many changed elections one national sum costs less than a list of ids.
@@ -91,7 +97,14 @@ def _count(column):
 
 
 FRAME_TABLES = (Election.id, Precinct.id, Candidate.id, CandidateEvent.id)
-PUBLISHED_TABLES = (*FRAME_TABLES, ProtocolVersion.id, ResultVersion.id, Correction.id)
+# Decisions too: declaring an election invalid inserts one (and changes the election's state).
+PUBLISHED_TABLES = (
+    *FRAME_TABLES,
+    ProtocolVersion.id,
+    ResultVersion.id,
+    Correction.id,
+    ElectionDecision.id,
+)
 
 
 def _frames_key(connection) -> tuple:
@@ -201,8 +214,14 @@ def every_result() -> list[dict]:
         )
     }
     states = dict(db.session.execute(select(Election.id, Election.state)).all())
+    grounds = grounds_by_election([e for e, state in states.items() if state == "invalid"])
     return [
-        published(states[election_id], latest.get(election_id), lambda draft=draft: draft)
+        published(
+            states[election_id],
+            latest.get(election_id),
+            lambda draft=draft: draft,
+            grounds.get(election_id),
+        )
         for election_id, draft in live_results().items()
         if election_id in states
     ]

@@ -81,6 +81,7 @@ class ReportInput:
     issuer: str
     issuer_abbreviation: str
     vendor_application_id: str
+    notes: str | None = None  # added to the report's Notes (an election declared invalid)
 
 
 def _text(names: Mapping[str, str]) -> dict[str, Any]:
@@ -268,7 +269,7 @@ def build_election_report(report: ReportInput) -> dict[str, Any]:
         "SequenceStart": 1,
         "SequenceEnd": 1,
         "Status": report.status,
-        "Notes": AGAINST_ALL_NOTE,
+        "Notes": f"{report.notes} {AGAINST_ALL_NOTE}" if report.notes else AGAINST_ALL_NOTE,
         "GpUnit": [elected_unit, *precinct_units],
         "Office": [
             {

@@ -30,6 +30,8 @@ class ResultOut(Schema):
     winner_candidate_id = fields.Integer(allow_none=True)
     tied_candidate_ids = fields.List(fields.Integer())
     deposit_refund_candidate_ids = fields.List(fields.Integer())
+    # Only for an election declared invalid (outcome "invalid"): the commission's grounds.
+    invalid_grounds = fields.String(allow_none=True)
     version = fields.Integer(allow_none=True)
     digest = fields.String(allow_none=True)
 

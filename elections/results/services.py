@@ -21,7 +21,8 @@ from elections.errors import ErrorItem, ServiceError, conflict
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
 from elections.results.tally import Totals, decide, deposit_refunds, share, turnout
-from elections.territory.models import Election, Precinct
+from elections.territory.models import Election, ElectionDecision, Precinct
+from elections.territory.services import lock_election
 
 
 def _rows(statement):
@@ -208,12 +209,53 @@ def draft_result(
 
 def result(election: Election) -> dict:
     """The public result: the frozen certified version when certified, else the live draft."""
-    return published(election.state, latest_version(election), lambda: draft_result(election))
+    grounds = invalid_grounds(election) if election.state == "invalid" else None
+    return published(
+        election.state, latest_version(election), lambda: draft_result(election), grounds
+    )
 
 
-def published(state: str, latest: ResultVersion | None, draft) -> dict:
+def invalid_grounds(election: Election) -> str | None:
+    """The grounds of the newest decision declaring the election invalid."""
+    reasons = [d.reason for d in election.decisions if d.kind == "invalidated"]
+    return reasons[-1] if reasons else None
+
+
+def grounds_by_election(election_ids: list[int]) -> dict[int, str]:
+    """The grounds of invalidity of each of these elections that has them, in one query."""
+    if not election_ids:
+        return {}
+    rows = db.session.execute(
+        select(ElectionDecision.election_id, ElectionDecision.reason)
+        .where(
+            ElectionDecision.election_id.in_(election_ids),
+            ElectionDecision.kind == "invalidated",
+        )
+        .order_by(ElectionDecision.id)
+    ).all()
+    return {election_id: reason for election_id, reason in rows}
+
+
+def declared_invalid(figures: dict, grounds: str | None) -> dict:
+    """A result of an election declared invalid (elections/results/invalidity.py): the
+    figures counted so far stay, unofficial; nobody wins, ties or gets a refund decided."""
+    return {
+        **figures,
+        "outcome": "invalid",
+        "winner_candidate_id": None,
+        "tied_candidate_ids": [],
+        "deposit_refund_candidate_ids": [],
+        "invalid_grounds": grounds,
+    }
+
+
+def published(state: str, latest: ResultVersion | None, draft, grounds: str | None = None) -> dict:
     """What the public reads of an election in ``state`` whose newest certified version is
-    ``latest``: that version while the result stands, else a copy of ``draft()``."""
+    ``latest``: that version while the result stands, else a copy of ``draft()``; for an
+    election declared invalid, that copy without a winner and with the ``grounds``."""
+    if state == "invalid":
+        figures = {**draft(), "version": latest.version if latest else None, "digest": None}
+        return declared_invalid(figures, grounds)
     if state != "open" and latest is not None:
         return {
             **latest.figures,
@@ -231,10 +273,12 @@ def _frozen(figures: dict) -> dict:
 
 def certify(election: Election, actor) -> ResultVersion:
     """Freeze the result as a new numbered, hashed version and settle the candidates' statuses."""
-    election = db.session.execute(
-        select(Election).where(Election.id == election.id).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
+    election = lock_election(election.id)
+    if election.state == "invalid":
+        raise conflict(
+            "election_invalid",
+            _("The election was declared invalid: there is no result to certify."),
+        )
     if election.state != "open":
         raise conflict("already_certified", _("The result is already certified."))
     used = db.session.execute(
@@ -276,11 +320,7 @@ def certify(election: Election, actor) -> ResultVersion:
         protocols=protocols,
         correction_reason=correction.reason if correction else None,
     )
-    version.digest = hashlib.sha256(
-        canonical(
-            {"figures": version.figures, "protocols": protocols, "version": version.version}
-        ).encode()
-    ).hexdigest()
+    version.digest = result_digest(version.figures, protocols, version.version)
     db.session.add(version)
     election.state = "certified" if figures["outcome"] == "winner" else "repeat_required"
     _settle_candidates(election, figures, actor)
@@ -300,13 +340,26 @@ def canonical_figures(figures: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in figures.items()}
 
 
+def result_digest(figures: dict, protocols: list, version: int) -> str:
+    """The digest of a certified version: its stored figures, the protocol versions it used
+    and its number (``audit verify`` recomputes it from the stored row)."""
+    content = {"figures": figures, "protocols": protocols, "version": version}
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
 def _settle_candidates(election: Election, figures: dict, actor) -> None:
     winner = figures["winner_candidate_id"]
     if figures["outcome"] != "winner":
         return  # a tie elects nobody: a repeat election follows on the same lists
+    events = []
     for candidate in ballot_candidates(election):
         status = "elected" if candidate.id == winner else "not_elected"
+        previous = candidate.status
+        payload = {"election_id": election.id, "status": status, "previous_status": previous}
         record_status(candidate, status, actor, None)
+        action = Action.CANDIDATE_ELECTED if status == "elected" else Action.CANDIDATE_NOT_ELECTED
+        events.append((action, "candidate", candidate.id, payload))
+    audit.record_many(events, actor)  # one event each, in as many statements for any number
 
 
 def _open_correction(election: Election) -> Correction | None:
@@ -322,11 +375,13 @@ def _open_correction(election: Election) -> Correction | None:
 
 def open_correction(election: Election, reason: str, actor) -> Correction:
     """Reopen a certified result: protocols unlock, the next certification is a new version."""
-    election = db.session.execute(
-        select(Election).where(Election.id == election.id).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
+    election = lock_election(election.id)
     latest = latest_version(election)
+    if election.state == "invalid":
+        raise conflict(
+            "election_invalid",
+            _("The election was declared invalid: there is no result to correct."),
+        )
     if election.state == "open" or latest is None:
         raise conflict("not_certified", _("Only a certified result can be corrected."))
     correction = Correction(

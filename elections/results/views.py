@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_timezone_name
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -65,25 +66,47 @@ def refresh_wanted() -> bool:
     return request.args.get("refresh") != "off"
 
 
-def counting_live(state: str | None, election_day: date | None) -> bool:
-    """The count goes on: not settled, and 20:00 on election day has passed."""
+def counting_live(
+    state: str | None,
+    election_day: date | None,
+    timezone: str | None = None,
+    voting_ends: time | None = None,
+) -> bool:
+    """The count goes on: not settled, and voting has ended on election day (20:00, or the
+    changed end of voting) in the election's zone (``timezone``; None: the deployment's)."""
     if state != "open" or election_day is None:
         return False
-    return now() >= counting_opens(election_day, service_timezone())
+    tz = ZoneInfo(timezone) if timezone else service_timezone()
+    return now() >= counting_opens(election_day, tz, voting_ends)
+
+
+def election_counting_live(election: Election) -> bool:
+    return counting_live(
+        election.state, election.election_day, election.timezone, election.voting_ends
+    )
 
 
 def _election_state(election_id: int, **_kwargs) -> tuple:
+    # state_key: (state, counts..., timezone, voting_ends, election_day)
     state = state_key(election_id)
-    return (*state, counting_live(state[0], state[-1]), refresh_seconds())
+    live = counting_live(state[0], state[-1], state[-3], state[-2])
+    return (*state, live, refresh_seconds())
 
 
 def _index_state(**_kwargs) -> tuple:
     """Every table the index reads, counted, and which open elections' count has started:
-    the index changes at 20:00 of an election day without any row changing."""
-    days = db.session.execute(
-        select(Election.election_day).where(Election.state == "open").distinct()
-    ).scalars()
-    started = sorted(day for day in days if counting_live("open", day))
+    the index changes at the end of voting of an election day without any row changing."""
+    moments = db.session.execute(
+        select(Election.election_day, Election.timezone, Election.voting_ends)
+        .where(Election.state == "open")
+        .distinct()
+    ).all()
+    # Each (day, zone, end of voting) apart: Oral starts counting an hour after Almaty did.
+    started = sorted(
+        f"{day}/{zone}/{ends}"
+        for day, zone, ends in moments
+        if counting_live("open", day, zone, ends)
+    )
     return (*national.published_key(), *started, refresh_seconds())
 
 
@@ -96,16 +119,16 @@ def _utc_offset(moment: datetime) -> str:
 
 
 @bp.app_template_filter("zoned")
-def zoned(value: datetime | str | None, zone: str = "long") -> str:
-    """An instant in the service's time zone, with the zone: "01.12.2026 20:45 (UTC+5,
-    Қазақстан уақыты)"; ``zone="short"`` gives "(UTC+5)" only, for table cells."""
+def zoned(value: datetime | str | None, zone: str = "long", tz: tzinfo | None = None) -> str:
+    """An instant in the election's time zone (``tz``; else the service's), with the zone:
+    "01.12.2026 20:45 (UTC+5, Қазақстан уақыты)"; ``zone="short"`` gives "(UTC+5)" only."""
     if not value:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:  # stored instants are UTC
         value = value.replace(tzinfo=UTC)
-    local = value.astimezone(service_timezone())
+    local = value.astimezone(tz or service_timezone())
     locale = str(get_locale() or "kk")
     text = format_datetime(local, "dd.MM.yyyy HH:mm", tzinfo=local.tzinfo, locale=locale)
     if zone == "short":
@@ -147,8 +170,8 @@ class Standing:
 @bp.app_template_global("result_standing")
 def result_standing(result: dict) -> Standing | None:
     rows = result["candidates"]
-    if result["outcome"] == "tie":
-        return None  # the headline announces the tie and the repeat election
+    if result["outcome"] in ("tie", "invalid"):
+        return None  # the headline announces the tie or the invalidity, and the repeat
     if result["status"] == "certified":
         won = [r for r in rows if r["candidate_id"] == result["winner_candidate_id"]]
         return Standing("winner", won) if won else None
@@ -193,7 +216,7 @@ def index():
     ids = [e.id for e in page.items]
     sums, totals = services.sums_for(ids), precinct_counts(ids)
     rows = [(e, sums[e.id].reporting, totals[e.id]) for e in page.items]
-    live = any(counting_live(e.state, e.election_day) for e in page.items)
+    live = any(election_counting_live(e) for e in page.items)
     return render_template(
         "results/index.html",
         rows=rows,
@@ -229,7 +252,7 @@ def election(election_id: int):
     election = get_election(election_id)
     result = services.result(election)
     precincts = services.precinct_rows(election)
-    live = counting_live(election.state, election.election_day)
+    live = election_counting_live(election)
     return render_template(
         "results/election.html",
         election=election,
@@ -271,6 +294,16 @@ def dashboard(election_id: int):
         status = error.status
     if certify_form.errors or correction_form.errors:
         status = 422 if status == 200 else status
+    return render_dashboard(election, actor, status, certify_form, correction_form)
+
+
+def render_dashboard(election, actor, status=200, certify_form=None, correction_form=None, **forms):
+    """The dashboard page; ``forms``: the invalidity and repeat forms as posted, if any
+    (elections/results/invalidity_views.py)."""
+    from elections.results.invalidity_views import dashboard_forms
+
+    certify_form = certify_form or CertifyForm(prefix="certify")
+    correction_form = correction_form or CorrectionForm(prefix="correct")
     draft = services.draft_result(election)
     missing = [p for p, version in services.precinct_rows(election) if version is None]
     return render_template(
@@ -284,4 +317,5 @@ def dashboard(election_id: int):
         correction_form=correction_form,
         is_chair=actor.role == "territorial_chair",
         versions=services.versions(election),
+        **dashboard_forms(election, **forms),
     ), status

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
-from flask_babel import gettext as _
+from flask import Blueprint
 
-from elections.auth.access import current_actor, public, roles
-from elections.errors import ErrorItem, invalid
+from elections.auth.access import current_actor, ensure_organiser, public, roles
+from elections.errors import not_found
 from elections.extensions import db
 from elections.http import load
+from elections.results.caching import cached_by
 from elections.rules import load_profile, profile_keys
-from elections.territory import services
+from elections.territory import hours, lists, services, zones
 from elections.territory.schemas import (
     ElectionIn,
     ElectionOut,
@@ -21,6 +21,8 @@ from elections.territory.schemas import (
     ProfileOut,
     UnitIn,
     UnitOut,
+    UnitZoneIn,
+    VotingHoursIn,
 )
 
 bp = Blueprint("territory_api", __name__, url_prefix="/api/v1")
@@ -34,13 +36,24 @@ def create_unit():
     return UnitOut().dump(unit), 201
 
 
+@bp.patch("/units/<kato>")
+@roles("cec_admin")
+def set_unit_timezone(kato: str):
+    """A region names its time zone (or gives it up); its elections follow (zones.py)."""
+    unit = services.unit_by_kato(kato) if kato.isdigit() and len(kato) == 9 else None
+    if unit is None:
+        raise not_found()
+    zones.set_unit_timezone(unit, load(UnitZoneIn())["timezone"], current_actor())
+    db.session.commit()
+    return UnitOut().dump(unit)
+
+
 @bp.get("/units")
 @public
+@cached_by(lists.list_state, reads=lambda: (lists.parent_query(), *lists.page_query()))
 def list_units():
-    parent = request.args.get("parent")
-    if parent is not None and not (parent.isdigit() and len(parent) == 9):
-        raise invalid([ErrorItem("invalid", _("A KATO code is 9 digits."), field="parent")])
-    return UnitOut(many=True).dump(services.list_units(parent))
+    parent = lists.parent_query()
+    return lists.paged(lists.units_query(parent), UnitOut(many=True), parent=parent)
 
 
 @bp.post("/parties")
@@ -74,14 +87,33 @@ def call_election():
 
 @bp.get("/elections")
 @public
+@cached_by(lambda: lists.list_state(clock=True), reads=lists.page_query)
 def list_elections():
-    return ElectionOut(many=True).dump(services.list_elections())
+    return lists.paged(lists.elections_query(), ElectionOut(many=True))
 
 
 @bp.get("/elections/<int:election_id>")
 @public
 def show_election(election_id: int):
     return ElectionOut().dump(services.get_election(election_id))
+
+
+@bp.post("/elections/<int:election_id>/voting-hours")
+@roles("territorial_chair", "territorial_member")
+def change_voting_hours(election_id: int):
+    """The organising commission changes the hours of voting before voting begins (art. 43)."""
+    election = services.get_election(election_id)
+    ensure_organiser(current_actor(), election)
+    data = load(VotingHoursIn())
+    hours.change_voting_hours(
+        election,
+        hours.parse_hhmm(data["starts"]),
+        hours.parse_hhmm(data["ends"]),
+        data["reason"],
+        current_actor(),
+    )
+    db.session.commit()
+    return ElectionOut().dump(election)
 
 
 @bp.post("/elections/<int:election_id>/precincts")
@@ -95,5 +127,7 @@ def add_precinct(election_id: int):
 
 @bp.get("/elections/<int:election_id>/precincts")
 @public
+@cached_by(lambda **_kwargs: lists.list_state(), reads=lists.page_query)
 def list_precincts(election_id: int):
-    return PrecinctOut(many=True).dump(services.get_election(election_id).precincts)
+    services.get_election(election_id)  # 404 for an unknown election
+    return lists.paged(lists.precincts_query(election_id), PrecinctOut(many=True))

@@ -3,15 +3,19 @@
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from elections.db import INTEGER_MAX
-from elections.forms import LocalDateField
+from elections.forms import LocalDateField, WholeNumberField
 from elections.labels import ELECTION_KIND_LABELS, UNIT_KIND_LABELS, profile_label
 from elections.rules import ELECTION_KINDS, profile_keys
-from elections.territory.models import UNIT_KINDS
+from elections.territory.models import KAZAKHSTAN_ZONES, UNIT_KINDS
+
+ZONE_CHOICES = [SelectChoice("", _l("Deployment default"))] + [
+    SelectChoice(zone, zone) for zone in KAZAKHSTAN_ZONES
+]
 
 KATO = Regexp(r"^[0-9]{9}\Z", message=_l("A KATO code is 9 digits."))
 
@@ -24,6 +28,7 @@ class UnitForm(FlaskForm):
     )
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
+    timezone = SelectField(_l("Time zone"), choices=ZONE_CHOICES, default="")
 
     def to_data(self) -> dict:
         return {
@@ -31,7 +36,18 @@ class UnitForm(FlaskForm):
             "parent_kato": self.parent_kato.data or None,
             "kind": self.kind.data,
             "name": {"kk": self.name_kk.data, "ru": self.name_ru.data},
+            "timezone": self.timezone.data or None,
         }
+
+
+class RegionZoneForm(FlaskForm):
+    """The zone a region names (domain.md, "Time zones"); its elections follow."""
+
+    region = SelectField(_l("Region"), choices=[])
+    timezone = SelectField(_l("Time zone"), choices=ZONE_CHOICES, default="")
+
+    def to_data(self) -> dict:
+        return {"kato": self.region.data, "timezone": self.timezone.data or None}
 
 
 class PartyForm(FlaskForm):
@@ -71,11 +87,11 @@ class ElectionForm(FlaskForm):
 
 
 class PrecinctForm(FlaskForm):
-    number = IntegerField(
+    number = WholeNumberField(
         _l("Number"), validators=[DataRequired(), NumberRange(min=1, max=INTEGER_MAX)]
     )
     unit_kato = StringField(_l("KATO code of the place"), validators=[DataRequired(), KATO])
-    voters_on_list = IntegerField(
+    voters_on_list = WholeNumberField(
         _l("Voters on the list"), validators=[DataRequired(), NumberRange(min=0, max=INTEGER_MAX)]
     )
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=500)])

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema, fields, pre_dump, validate
+from sqlalchemy import select
 
 from elections.clock import now
 from elections.db import INTEGER_MAX
+from elections.extensions import db
 from elections.rules import ELECTION_KINDS, rule_entries
 from elections.schema_fields import LocalDateTime, NameSchema, kato_field
-from elections.territory.models import UNIT_KINDS
+from elections.territory.hours import voting_hours
+from elections.territory.models import UNIT_KINDS, Election
+
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z"
+HHMM_ERROR = "Give the time as HH:MM, for example 20:00."
 
 
 class UnitNameSchema(NameSchema):
@@ -23,6 +30,18 @@ class UnitIn(Schema):
     parent_kato = kato_field(required=True, allow_none=True)
     kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
     name = fields.Nested(UnitNameSchema, required=True)
+    # Only a region or a city of republican significance names one (territory/zones.py).
+    timezone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class UnitZoneIn(Schema):
+    """PATCH /units/<kato>: the zone a region names; null gives it back the deployment's."""
+
+    timezone = fields.String(required=True, allow_none=True, validate=validate.Length(max=40))
+
+
+def _effective_zone(unit) -> str:
+    return unit.zone_name() or current_app.config["ELECTIONS_TIMEZONE"]
 
 
 class UnitOut(Schema):
@@ -31,6 +50,8 @@ class UnitOut(Schema):
     parent_kato = fields.Function(lambda unit: unit.parent.kato if unit.parent else None)
     kind = fields.String()
     name = fields.Dict()
+    timezone = fields.String(allow_none=True)
+    zone = fields.Function(_effective_zone)
 
 
 class PartyIn(Schema):
@@ -94,7 +115,51 @@ class ElectionOut(Schema):
     status = fields.Function(lambda election: election.status_at(now()))
     called_on = fields.Date()
     election_day = fields.Date()
-    calendar = fields.Function(lambda election: CalendarOut().dump(election.calendar()))
+    calendar = fields.Function(lambda election: _calendar_out(election))
+    # The hours of voting on election day (art. 43: the commission may change them).
+    voting_hours = fields.Function(
+        lambda election: {
+            "starts": voting_hours(election)[0].strftime("%H:%M"),
+            "ends": voting_hours(election)[1].strftime("%H:%M"),
+        }
+    )
+    # The zone the election's instants are told in (its region's, or the deployment's).
+    timezone = fields.Function(lambda election: str(election.tz.key))
+    # The election this one repeats, and the repeat called for this one (art. 113-9).
+    repeat_of = fields.Integer(attribute="repeat_of_id", allow_none=True)
+    repeated_by = fields.Method("_repeated_by")
+
+    @pre_dump(pass_collection=True)
+    def _find_repeats(self, data, many, **_kwargs):
+        """The repeats of the elections dumped, in one query: repeats are few, so a list
+        reads them all rather than sending every id."""
+        query = select(Election.repeat_of_id, Election.id)
+        if many:
+            query = query.where(Election.repeat_of_id.is_not(None))
+        else:
+            query = query.where(Election.repeat_of_id == data.id)
+        self._repeats = dict(db.session.execute(query).all())
+        return data
+
+    def _repeated_by(self, election) -> int | None:
+        return self._repeats.get(election.id)
+
+
+def _calendar_out(election) -> dict:
+    """The calendar with the offsets of the election's own zone (domain.md, "Time zones")."""
+    calendar, tz = election.calendar(), election.tz
+    return {
+        name: value.astimezone(tz).isoformat() if value is not None else None
+        for name, value in ((name, getattr(calendar, name)) for name in CalendarOut().fields)
+    }
+
+
+class VotingHoursIn(Schema):
+    """POST /elections/<id>/voting-hours: the changed hours of voting and why (art. 43)."""
+
+    starts = fields.String(required=True, validate=validate.Regexp(HHMM, error=HHMM_ERROR))
+    ends = fields.String(required=True, validate=validate.Regexp(HHMM, error=HHMM_ERROR))
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
 
 
 class PrecinctIn(Schema):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from elections import audit
 from elections.audit import Action
-from elections.calendar import lead_time_short
+from elections.calendar import compute_calendar, deadlines_before_opening, lead_time_short
 from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, conflict, invalid, not_found
 from elections.extensions import db
@@ -27,6 +29,7 @@ from elections.territory.models import (
     Precinct,
     Unit,
 )
+from elections.territory.zones import zone_errors
 
 TOP_LEVEL_KINDS = ("region", "city_republican")
 # Election dates the service accepts: the calendar reaches weeks either side of them, and a
@@ -40,6 +43,25 @@ def unit_by_kato(kato: str) -> Unit | None:
 
 def get_election(election_id: int) -> Election:
     election = db.session.get(Election, election_id) if 0 < election_id <= INTEGER_MAX else None
+    if election is None:
+        raise not_found()
+    return election
+
+
+def lock_election(election_id: int) -> Election:
+    """The election row, locked until the transaction ends and read afresh (404 if none).
+
+    Every decision about an election (certification, a correction, invalidity, an extension,
+    a re-binding...) takes this lock on PostgreSQL, and protocol saves take a shared one, so
+    of two requests that check the election's state, the second sees what the first wrote.
+    SQLite serialises its writers already (``BEGIN IMMEDIATE``) and renders no lock clause.
+    """
+    election = None
+    if 0 < election_id <= INTEGER_MAX:
+        election = db.session.execute(
+            select(Election).where(Election.id == election_id).with_for_update(),
+            execution_options={"populate_existing": True},
+        ).scalar_one_or_none()
     if election is None:
         raise not_found()
     return election
@@ -90,6 +112,7 @@ def create_unit(data: dict, actor) -> Unit:
         errors.append(ErrorItem("invalid", _("A region has no parent unit."), field="parent_kato"))
     if data["kind"] not in TOP_LEVEL_KINDS and not data["parent_kato"]:
         errors.append(ErrorItem("required", _("Name the parent unit."), field="parent_kato"))
+    errors += zone_errors(data["kind"], data.get("timezone"))
     if errors:
         raise invalid(errors)
     unit = Unit(
@@ -98,6 +121,7 @@ def create_unit(data: dict, actor) -> Unit:
         kind=data["kind"],
         name_kk=data["name"]["kk"],
         name_ru=data["name"]["ru"],
+        timezone=data.get("timezone"),
     )
     db.session.add(unit)
     db.session.flush()
@@ -123,6 +147,34 @@ def create_party(data: dict, actor) -> Party:
 def organiser_of(unit: Unit, kind: str) -> Unit | None:
     """The territorial commission that organises an election of this kind for this unit."""
     return next((u for u in unit.ancestors() if u.kind in ORGANISER_KINDS[kind]), None)
+
+
+def date_errors(called_on: date, election_day: date) -> list[ErrorItem]:
+    """The dates of a call (an election or its repeat): within the accepted range, and election
+    day after the day of the call."""
+    errors = []
+    for name, day in (("called_on", called_on), ("election_day", election_day)):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            errors.append(
+                ErrorItem(
+                    "invalid",
+                    _(
+                        "Give a date from %(first)s to %(last)s.",
+                        first=local_date(EARLIEST_DAY),
+                        last=local_date(LATEST_DAY),
+                    ),
+                    field=name,
+                )
+            )
+    if election_day <= called_on:
+        errors.append(
+            ErrorItem(
+                "invalid",
+                _("Election day must come after the day the election is called."),
+                field="election_day",
+            )
+        )
+    return errors
 
 
 def call_election(data: dict, actor) -> Election:
@@ -151,27 +203,7 @@ def call_election(data: dict, actor) -> Election:
                     field="unit_kato",
                 )
             )
-    for name in ("called_on", "election_day"):
-        if not EARLIEST_DAY <= data[name] <= LATEST_DAY:
-            errors.append(
-                ErrorItem(
-                    "invalid",
-                    _(
-                        "Give a date from %(first)s to %(last)s.",
-                        first=local_date(EARLIEST_DAY),
-                        last=local_date(LATEST_DAY),
-                    ),
-                    field=name,
-                )
-            )
-    if data["election_day"] <= data["called_on"]:
-        errors.append(
-            ErrorItem(
-                "invalid",
-                _("Election day must come after the day the election is called."),
-                field="election_day",
-            )
-        )
+    errors.extend(date_errors(data["called_on"], data["election_day"]))
     profile_key = data.get("profile") or default_profile_key(kind, data["called_on"])
     try:
         profile = load_profile(profile_key)
@@ -201,6 +233,20 @@ def call_election(data: dict, actor) -> Election:
                 field="election_day",
             )
         )
+    if profile is not None and unit is not None and not errors:
+        tz = ZoneInfo(unit.zone_name() or current_app.config["ELECTIONS_TIMEZONE"])
+        calendar = compute_calendar(data["called_on"], data["election_day"], profile, tz)
+        if deadlines_before_opening(calendar):
+            errors.append(
+                ErrorItem(
+                    "deadline_before_call",
+                    _(
+                        "A deadline of this election would pass before nomination opens: "
+                        "choose a later election day."
+                    ),
+                    field="election_day",
+                )
+            )
     if errors:
         raise invalid(errors)
     election = Election(

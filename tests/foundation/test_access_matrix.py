@@ -60,6 +60,7 @@ ACCESS: dict[str, Row] = {
     "openapi.openapi_json": Row(EVERYONE),
     # CEC administration pages
     "admin.units": Row(ADMIN),
+    "admin.unit_zone": Row(ADMIN),
     "admin.parties": Row(ADMIN),
     "admin.elections": Row(ADMIN),
     "admin.election": Row(ADMIN),
@@ -80,11 +81,23 @@ ACCESS: dict[str, Row] = {
     "protocols.sent": Row(PROTOCOL, scoped=True),
     # API: setup
     "territory_api.create_unit": Row(ADMIN),
+    "territory_api.set_unit_timezone": Row(ADMIN),
+    "territory_api.change_voting_hours": Row(COMMISSION, scoped=True),
+    "voting_hours.edit": Row(COMMISSION, scoped=True),
     "territory_api.list_units": Row(EVERYONE),
     "territory_api.create_party": Row(ADMIN),
     "territory_api.list_parties": Row(EVERYONE),
     "territory_api.list_profiles": Row(EVERYONE),
     "election_rules.rules": Row(EVERYONE),
+    "rule_decisions.rules": Row(COMMISSION, scoped=True),
+    "rule_decisions.rebind": Row(CHAIR, scoped=True),
+    "rule_decisions.rule": Row(CHAIR, scoped=True),
+    "rule_decisions_api.rebind": Row(CHAIR | ADMIN, scoped=True),
+    "rule_decisions_api.decide_rule": Row(CHAIR, scoped=True),
+    "calendar_api.extend_nomination": Row(COMMISSION, scoped=True),
+    "calendar_api.postpone": Row(CHAIR, scoped=True),
+    "commission_calendar.extend_nomination": Row(COMMISSION, scoped=True),
+    "commission_calendar.postpone": Row(CHAIR, scoped=True),
     "territory_api.call_election": Row(ADMIN),
     "territory_api.list_elections": Row(EVERYONE),
     "territory_api.show_election": Row(EVERYONE),
@@ -113,13 +126,23 @@ ACCESS: dict[str, Row] = {
     "results_api.results_nist": Row(EVERYONE),
     "results_api.certify": Row(CHAIR, scoped=True),
     "results_api.open_correction": Row(CHAIR, scoped=True),
+    "invalidity_api.invalidate": Row(CHAIR, scoped=True),
+    "invalidity_api.call_repeat": Row(ADMIN | CHAIR, scoped=True),
+    "invalidity.invalidate_page": Row(CHAIR, scoped=True),
+    "invalidity.repeat_page": Row(CHAIR, scoped=True),
     # API: audit
     "audit_api.list_events": Row(ADMIN),
+    "audit_api.audit_head": Row(EVERYONE),
 }
 EXEMPT = {"static"}  # files, served to anyone by Flask itself
 
 # Values for path arguments that are not ids.
-FIXED_ARGUMENTS = {"code": "ru", "action": "register", "version": 1}
+FIXED_ARGUMENTS = {
+    "code": "ru",
+    "action": "register",
+    "version": 1,
+    "rule": "max_consecutive_terms",
+}
 
 
 @pytest.fixture
@@ -170,6 +193,7 @@ def _in_scope(world) -> dict[str, int]:
         "election_id": world.election_id,
         "precinct_id": world.precinct_a,
         "candidate_id": world.candidate_id,
+        "kato": world.region,
     }
 
 
@@ -200,22 +224,28 @@ class Callers:
 
     def __init__(self, app, world, token_for):
         self.app = app
+        self.world = world
         self.tokens = {role: token_for(world.users[role]) for role in ROLES}
         self.cookies = {}
         for role in ROLES:
             client = app.test_client()
-            response = client.post(
-                "/login", data={"username": world.usernames[role], "password": PASSWORD}
-            )
-            assert response.status_code == 302, role
+            self._sign_in(client, role)
             self.cookies[role] = client.get_cookie("session").value
 
+    def _sign_in(self, client, role: str) -> None:
+        response = client.post(
+            "/login", data={"username": self.world.usernames[role], "password": PASSWORD}
+        )
+        assert response.status_code == 302, role
+
     def call(self, identity: str, method: str, url: str):
-        client = self.app.test_client()  # fresh each time: a sign-out ends only its own copy
+        client = self.app.test_client()
         headers = {}
         if identity != ANONYMOUS:
             if url.startswith("/api/"):
                 headers = self.tokens[identity]
+            elif url == "/logout":  # it ends the session on the server: one of its own
+                self._sign_in(client, identity)
             else:
                 client.set_cookie("session", self.cookies[identity])
         body = {"json": {}} if url.startswith("/api/") else {"data": {}}

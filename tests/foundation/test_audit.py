@@ -175,7 +175,7 @@ def test_a_change_and_its_event_are_written_together(app, client, world, token_f
     )
     assert response.status_code == 201, response.json
     events = audit_actions(app, "unit", response.json["id"])
-    assert events == [("unit.created", {**UNIT, "parent_kato": world.region})]
+    assert events == [("unit.created", {**UNIT, "parent_kato": world.region, "timezone": None})]
     with app.app_context():
         event = db.session.execute(
             select(AuditEvent).where(AuditEvent.action == "unit.created")

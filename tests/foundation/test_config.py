@@ -46,7 +46,9 @@ def test_defaults_from_an_empty_environment(clean_env, tmp_path):
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert settings["MAX_CONTENT_LENGTH"] == 1024 * 1024
-    assert (settings["LOGIN_MAX_FAILURES"], settings["LOGIN_LOCK_MINUTES"]) == (5, 15)
+    assert "LOGIN_MAX_FAILURES" not in settings, "no lockout: throttling per name and address"
+    assert (settings["LOGIN_FREE_FAILURES"], settings["LOGIN_MAX_DELAY"]) == (3, 15 * 60)
+    assert settings["LOGIN_ACCOUNT_CEILING"] == (100, 60 * 60)
 
 
 def test_the_environment_names_the_database_and_development_mode(clean_env, tmp_path):

@@ -125,16 +125,18 @@ def test_sign_in_attempts_are_limited_per_address(app, client, world, monkeypatc
     assert other.status_code == 302, "another address has its own window"
 
 
-def test_the_per_account_lockout_still_applies_within_the_rate(app, client, world):
-    maximum = app.config["LOGIN_MAX_FAILURES"]
-    assert maximum < app.config["LOGIN_RATE"][0]
+def test_the_per_account_throttle_still_applies_within_the_rate(app, client, world):
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert free < app.config["LOGIN_RATE"][0]
     client.set_cookie("lang", "en")
     username = world.usernames["territorial_member"]
-    for _ in range(maximum):
+    for _ in range(free):
         _attempt(client, username, "not the password at all")
-    locked = _attempt(client, username, PASSWORD)
-    assert locked.status_code == 401
-    assert "locked" in locked.get_data(as_text=True)
+    throttled = _attempt(client, username, PASSWORD)
+    assert throttled.status_code == 429
+    assert "Too many failed sign-ins" in throttled.get_data(as_text=True)
+    other = _attempt(client, username, PASSWORD, address="203.0.113.9")
+    assert other.status_code == 302, "the throttle holds that address only, never the owner"
 
 
 # --- No internals in any answer ---------------------------------------------------------------

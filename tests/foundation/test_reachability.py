@@ -11,14 +11,18 @@ links fails here, named with an URL that opens it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from elections.auth.models import User
 from elections.candidates.models import Candidate
+from elections.clock import now
 from elections.demo import load_demo
 from elections.extensions import db
 from elections.territory.models import Election, Unit
+from elections.territory.services import call_election
 from tests.factories import CandidateFactory
 from tests.reachability import crawl, describe, openable, page_key, page_rules
 
@@ -34,6 +38,10 @@ HOMES = {
 }
 # The demo's elections taking nominations: each gets an application awaiting a decision.
 NOMINATING = ("115633000", "116800000")
+# Elections whose registration closed with nobody registered, so that the chair's
+# postponement page applies: a village in Zerendi (rural-2023: registration closes at 18:00
+# on E-21) and the Zerendi district itself (district-2023: E-26), organised by the region.
+NOBODY_REGISTERED = (("115633100", "rural", 40), ("115600000", "district", 50))
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +53,17 @@ def demo(committed_app):
                 select(Election).join(Unit, Election.unit_id == Unit.id).where(Unit.kato == kato)
             ).scalar_one()
             CandidateFactory(election=election, last_name="Жаңабаев")
+        today = now().date()
+        for kato, kind, lead_time in NOBODY_REGISTERED:
+            call_election(
+                {
+                    "unit_kato": kato,
+                    "kind": kind,
+                    "called_on": today - timedelta(days=lead_time),
+                    "election_day": today + timedelta(days=10),
+                },
+                None,
+            )
         db.session.commit()
     return {login.username: login for login in logins}
 
@@ -174,7 +193,7 @@ def test_the_scope_of_a_commission_is_every_election_it_organises(committed_app,
         )
     dashboards = {dict(ids)["election_id"] for e, ids in may_open.pages if e == "results.dashboard"}
     assert dashboards == organised
-    assert len(organised) == 3
+    assert len(organised) == 4  # three of the demo and one where nobody registered
 
 
 # -- what each home offers --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate
 from elections.demo import load_demo
 from elections.extensions import db
-from elections.territory.models import Election, Precinct
+from elections.territory.models import Election, Precinct, Unit
 
 ANONYMOUS = "anonymous"
 IDENTITIES = (ANONYMOUS, *ROLES)
@@ -63,6 +63,13 @@ class LiveApp:
             return []
         if set(names) == {"election_id", "precinct_id"}:
             return [{"election_id": e, "precinct_id": p} for e, p in self.ids["precinct"]]
+        if set(names) == {"election_id", "rule"}:
+            # a rule no source confirms (the commission may turn it on) and one a source does
+            return [
+                {"election_id": e, "rule": rule}
+                for e in self.ids["election_id"]
+                for rule in ("max_consecutive_terms", "min_age")
+            ]
         (name,) = names
         return [{name: value} for value in self.ids[name]]
 
@@ -93,6 +100,7 @@ def build(database_url: str) -> LiveApp:
         ids = {
             "election_id": list(db.session.execute(select(Election.id)).scalars()),
             "candidate_id": list(db.session.execute(select(Candidate.id)).scalars()),
+            "kato": list(db.session.execute(select(Unit.kato)).scalars()),
             "precinct": [
                 tuple(row)
                 for row in db.session.execute(select(Precinct.election_id, Precinct.id)).all()
