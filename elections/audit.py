@@ -107,15 +107,18 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def record(action: Action, entity_type: str, entity_id, payload: dict, actor=None) -> AuditEvent:
-    """Append an event to the chain inside the caller's transaction (no commit here)."""
-    head = db.session.execute(
+def _locked_head() -> AuditHead:
+    return db.session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update(),
         execution_options={"populate_existing": True},
     ).scalar_one()
+
+
+def _chained(head: AuditHead, at, actor, action, entity_type, entity_id, payload) -> AuditEvent:
+    """The next event of the chain, linked to the head, which moves on to it."""
     event = AuditEvent(
         seq=head.seq + 1,
-        at=utcnow(),
+        at=at,
         actor_id=getattr(actor, "id", None),
         actor=getattr(actor, "username", None) or "system",
         action=str(action),
@@ -126,6 +129,12 @@ def record(action: Action, entity_type: str, entity_id, payload: dict, actor=Non
     )
     event.hash = event_hash(event)
     head.seq, head.hash = event.seq, event.hash
+    return event
+
+
+def record(action: Action, entity_type: str, entity_id, payload: dict, actor=None) -> AuditEvent:
+    """Append an event to the chain inside the caller's transaction (no commit here)."""
+    event = _chained(_locked_head(), utcnow(), actor, action, entity_type, entity_id, payload)
     db.session.add(event)
     db.session.flush()
     return event
@@ -137,25 +146,9 @@ def record_many(entries: list[tuple[Action, str, object, dict]], actor=None) -> 
     two (pysqlite would send an ORM insert of many rows one row at a time)."""
     if not entries:
         return
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
-    at, rows = utcnow(), []
-    for action, entity_type, entity_id, payload in entries:
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=at,
-            actor_id=getattr(actor, "id", None),
-            actor=getattr(actor, "username", None) or "system",
-            action=str(action),
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            payload=canonical(payload),
-            prev_hash=head.hash,
-        )
-        event.hash = event_hash(event)
-        head.seq, head.hash = event.seq, event.hash
+    head, at, rows = _locked_head(), utcnow(), []
+    for entry in entries:
+        event = _chained(head, at, actor, *entry)
         rows.append({c: getattr(event, c) for c in _EVENT_COLUMNS})
     db.session.execute(insert(AuditEvent.__table__), rows)
     db.session.flush()

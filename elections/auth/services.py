@@ -123,13 +123,18 @@ def issue_token(user: User, actor: User | None = None, *, expires_in_days: int =
     return token
 
 
-def revoke_tokens(user: User, actor: User | None = None) -> int:
-    """Every token of the user stops at once; how many were still usable."""
-    revoked = db.session.execute(
+def _revoke_all(user: User) -> int:
+    """Revoke every token of the user still usable; how many there were."""
+    return db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     ).rowcount
+
+
+def revoke_tokens(user: User, actor: User | None = None) -> int:
+    """Every token of the user stops at once; how many were still usable."""
+    revoked = _revoke_all(user)
     audit.record(
         Action.TOKENS_REVOKED,
         "user",
@@ -144,11 +149,7 @@ def deactivate(user: User, actor: User | None = None) -> None:
     """The user can no longer sign in; their sessions end and their tokens are revoked."""
     user.active = False
     ended = sessions.end_all(user)
-    revoked = db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    ).rowcount
+    revoked = _revoke_all(user)
     audit.record(
         Action.USER_DEACTIVATED,
         "user",
