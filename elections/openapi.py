@@ -348,13 +348,14 @@ OPERATIONS: dict[str, Operation] = {
         errors=SCOPED_WRITE,
         description="The organising commission's chair, after registration has closed and "
         "before election day (the election's local date). The new day is later than the "
-        "current one and at most the profile's registration_extension_days (15; no source "
-        "confirms it: rule_confirmed says so) after the day first set, over every "
-        "postponement. Every deadline counted from election day moves with it. Recorded as "
-        "the decision postponed with {election_day_before, election_day_after, days, "
-        "total_days, rule_confirmed}. 409 codes: election_not_open, election_day_reached, "
-        "registration_open, enough_candidates. 422 not_later, too_late (field election_day), "
-        "required (field reason).",
+        "current one. The profile's registration_extension_days (15 after the day first set, "
+        "over every postponement) is unconfirmed (rule_confirmed says so): a later day is "
+        "accepted and recorded with beyond_limit; only where the commission turned the rule "
+        "on is it refused (too_late). Every deadline counted from election day moves with it. "
+        "Recorded as the decision postponed with {election_day_before, election_day_after, "
+        "days, total_days, rule_confirmed, beyond_limit}. 409 codes: election_not_open, "
+        "election_day_reached, registration_open, enough_candidates. 422 not_later, too_late "
+        "(field election_day), required (field reason).",
     ),
     # Candidates
     "candidates_api.nominate": Operation(

@@ -64,9 +64,10 @@ def postpone(election_id: int):
 
     The chair's decision. 409 ``election_not_open``, ``election_day_reached``,
     ``registration_open`` or ``enough_candidates``; 422 on ``election_day`` when it is not
-    later (``not_later``) or more than the profile's ``registration_extension_days`` (15,
-    unconfirmed: ``rule_confirmed`` in the answer says so) after the day first set
-    (``too_late``). 200 with the new day and calendar.
+    later (``not_later``). The profile's ``registration_extension_days`` (15 after the day
+    first set) is unconfirmed: a later day is accepted, ``rule_confirmed`` in the answer
+    says so; only where the commission turned the rule on is a later day 422 ``too_late``.
+    200 with the new day and calendar.
     """
     ensure_organiser(current_actor(), get_election(election_id), chair=True)
     data = load(PostponeIn())

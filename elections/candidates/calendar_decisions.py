@@ -13,10 +13,12 @@ with SELECT ... FOR UPDATE so that two requests at once cannot both pass a cap.
   Only ``nomination_closes`` moves; registration still closes as in the table.
 - **Postponing election day** (unconfirmed: no source; the profile's
   ``registration_extension_days``, 15): once registration has closed with fewer than two
-  registered candidates, and before election day, the chair may set a later election day,
-  at most that many days after the day the election was first set for (in all, over
-  every postponement). The figure is the profile's, so a commission that finds it wrong
-  re-binds the profile; beyond it the answer is 422. Every deadline counted back from
+  registered candidates, and before election day, the chair may set a later election day.
+  The 15 days (after the day first set, over every postponement) are a guide while no
+  source confirms them: a later day is the commission's finding, recorded with
+  ``beyond_limit``, never a refusal (domain.md, "Verified and unverified rules"). Only
+  where the commission turned the rule on (elections/rule_decisions.py) is a day beyond
+  it refused (422 ``too_late``). Every deadline counted back from
   election day moves with it, so nomination and registration may open again: that is
   what the extension is for.
 """
@@ -138,7 +140,10 @@ def postponement_applies(
         and moment >= election.calendar().registration_closes
         and not election_day_reached(election, moment)
         and counts.registered < 2
-        and latest_election_day(election) > election.election_day
+        and (
+            not postponement_confirmed(election)
+            or latest_election_day(election) > election.election_day
+        )
     )
 
 
@@ -230,7 +235,7 @@ def postpone(election_id: int, new_day: date | None, reason: str | None, actor) 
                 )
             ]
         )
-    if new_day > latest:
+    if new_day > latest and postponement_confirmed(election):
         raise invalid(
             [
                 ErrorItem(
@@ -259,6 +264,7 @@ def postpone(election_id: int, new_day: date | None, reason: str | None, actor) 
             "days": (new_day - before).days,
             "total_days": (new_day - first).days,
             "rule_confirmed": postponement_confirmed(election),
+            "beyond_limit": new_day > latest,
         },
         actor,
     )
