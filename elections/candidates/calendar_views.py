@@ -43,6 +43,22 @@ def _status(form: FlaskForm, applies: bool) -> int:
     return 200 if applies else 409
 
 
+def _decide(form: FlaskForm, decide, done: str):
+    """Take the decision the posted form asks for: the redirect home once it is committed,
+    None when the form or the service refused it (the service's errors go on the form)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        decide()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_errors(form, error)
+        return None
+    db.session.commit()
+    flash(done)
+    return redirect(url_for("commission.index"))
+
+
 def _whole_number(text: str | None) -> int | None:
     text = (text or "").strip()
     return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
@@ -54,19 +70,16 @@ def extend_nomination(election_id: int):
     election = get_election(election_id)
     ensure_organiser(current_actor(), election)
     form = ExtendNominationForm()
-    if form.validate_on_submit():
-        try:
-            calendar_decisions.extend_nomination(
-                election_id, _whole_number(form.days.data), form.reason.data, current_actor()
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Nomination extended."))
-            return redirect(url_for("commission.index"))
-        election = get_election(election_id)
+    taken = _decide(
+        form,
+        lambda: calendar_decisions.extend_nomination(
+            election_id, _whole_number(form.days.data), form.reason.data, current_actor()
+        ),
+        _("Nomination extended."),
+    )
+    if taken is not None:
+        return taken
+    election = get_election(election_id)  # as it stands after a refusal's rollback
     counts = calendar_decisions.counts_of(election)
     applies = calendar_decisions.extension_applies(election, counts)
     return render_template(
@@ -86,19 +99,16 @@ def postpone(election_id: int):
     election = get_election(election_id)
     ensure_organiser(current_actor(), election, chair=True)
     form = PostponeForm()
-    if form.validate_on_submit():
-        try:
-            calendar_decisions.postpone(
-                election_id, form.election_day.data, form.reason.data, current_actor()
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Election day moved."))
-            return redirect(url_for("commission.index"))
-        election = get_election(election_id)
+    taken = _decide(
+        form,
+        lambda: calendar_decisions.postpone(
+            election_id, form.election_day.data, form.reason.data, current_actor()
+        ),
+        _("Election day moved."),
+    )
+    if taken is not None:
+        return taken
+    election = get_election(election_id)  # as it stands after a refusal's rollback
     counts = calendar_decisions.counts_of(election)
     applies = calendar_decisions.postponement_applies(election, counts)
     return render_template(
