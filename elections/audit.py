@@ -76,14 +76,24 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+# Kinds of event after which a public list (units, elections, precincts) may read differently.
+LIST_KINDS = ("unit", "election", "precinct", "result", "demo")
+
+
 class AuditHead(db.Model):
-    """The end of the chain: lets verify notice events removed from the tail."""
+    """The end of the chain: lets verify notice events removed from the tail.
+
+    ``lists_seq`` is the newest event of a :data:`LIST_KINDS` kind, moved in the same locked
+    update as the head, so the public lists key their cache on one row read by its key
+    (elections/territory/lists.py) instead of a scan that grows with the trail.
+    """
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    lists_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 def canonical(value) -> str:
@@ -129,6 +139,8 @@ def _chained(head: AuditHead, at, actor, action, entity_type, entity_id, payload
     )
     event.hash = event_hash(event)
     head.seq, head.hash = event.seq, event.hash
+    if event.action.split(".", 1)[0] in LIST_KINDS:
+        head.lists_seq = event.seq
     return event
 
 

@@ -97,6 +97,26 @@ def deadlines_before_opening(calendar: Calendar) -> list[str]:
     return [name for name in deadlines if getattr(calendar, name) <= calendar.nomination_opens]
 
 
+def _phase_starts(calendar: Calendar, election_day: date, tz: ZoneInfo) -> tuple[datetime, ...]:
+    return (
+        calendar.nomination_opens,
+        calendar.nomination_closes,
+        calendar.registration_closes,
+        calendar.campaign_closes,
+        local_instant(election_day, time(0, 0), tz),
+        calendar.counting_opens,
+    )
+
+
+def next_phase_change(
+    calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo
+) -> datetime | None:
+    """The first instant after ``now`` at which :func:`phase` answers differently, if any:
+    until then a page showing the phase holds."""
+    later = [start for start in _phase_starts(calendar, election_day, tz) if start > now]
+    return min(later) if later else None
+
+
 def phase(calendar: Calendar, election_day: date, now: datetime, tz: ZoneInfo) -> str:
     """Where the election stands at ``now``.
 

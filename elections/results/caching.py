@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from datetime import UTC, datetime
 from functools import cache, wraps
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.engine import Engine
@@ -29,12 +30,14 @@ from sqlalchemy.engine import Engine
 from elections.auth.access import current_actor, is_api_request
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate, CandidateEvent
+from elections.clock import now
 from elections.extensions import db
 from elections.results.models import Correction, ResultVersion
 from elections.territory.models import Election, ElectionDecision, Precinct
 
 MAX_AGE = 10
-_ENTRIES = 512
+_ENTRIES = 4096
+FOREVER = datetime.max.replace(tzinfo=UTC)
 # Besides the entries, the bytes kept are bounded (config PAGE_CACHE_BYTES): a few national
 # documents of megabytes each must not grow a worker whatever the query strings.
 DEFAULT_BYTES = 64 * 1024 * 1024
@@ -42,6 +45,7 @@ _KEPT_HEADERS = ("Content-Disposition", "Link", "X-Total-Count")
 _lock = threading.Lock()
 _pages: OrderedDict[str, tuple[bytes, int, dict]] = OrderedDict()
 _bytes = 0
+_horizons: dict[str, datetime] = {}  # of pages that follow the clock: until when each holds
 
 
 @cache
@@ -88,7 +92,11 @@ def _state_statement():
 def state_key(election_id: int) -> tuple:
     """What a results page depends on, in one round trip: the election's state first, row
     counts between, then its zone, its end of voting and, last, its election day."""
-    statement, params = _state_statement(), {"election_id": election_id}
+    return read_one(_state_statement(), {"election_id": election_id})
+
+
+def read_one(statement, params: dict | None = None) -> tuple:
+    """The one row of a state query, read in one round trip."""
     bind = db.session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         # One statement needs no transaction: on its own autocommit connection it costs one
@@ -106,13 +114,17 @@ def _personal() -> bool:
     return not is_api_request() and (current_actor() is not None or "_flashes" in session)
 
 
-def cached_by(state, reads=None):
+def cached_by(state, reads=None, follows_clock: bool = False):
     """Cache a public view under ``state(**view_arguments)``: a tuple that changes whenever
     what the view shows may have changed.
 
     ``reads``: the query parameters the view reads, either their names or a callable giving
     their (validated) values; the key then holds those and the path, so a made-up parameter
     is a hit. Without it the key holds the whole query string (pages whose links repeat it).
+
+    ``follows_clock``: what the view shows also changes with the clock. It says until when
+    its answer holds by calling :func:`holds_until`; the page is kept, and its ETag stays,
+    until then, and an answer that names no instant is rendered anew every time.
     """
 
     def decorator(view):
@@ -124,11 +136,17 @@ def cached_by(state, reads=None):
                 variant = (request.path, *reads())
             else:
                 variant = (request.path, *(request.args.get(name) for name in reads))
-            return _cached(view, kwargs, state(**kwargs), variant)
+            return _cached(view, kwargs, state(**kwargs), variant, follows_clock)
 
         return wrapper
 
     return decorator
+
+
+def holds_until(instant: datetime | None) -> None:
+    """The answer being rendered is true until ``instant`` (None: whatever the clock)."""
+    instant = FOREVER if instant is None else instant
+    g.page_holds_until = min(instant, g.get("page_holds_until", instant))
 
 
 def cached_public(view):
@@ -137,7 +155,7 @@ def cached_public(view):
     return cached_by(lambda election_id, **_: state_key(election_id), reads=("download",))(view)
 
 
-def _cached(view, kwargs: dict, state: tuple, variant=None):
+def _cached(view, kwargs: dict, state: tuple, variant=None, follows_clock: bool = False):
     if _personal():
         response = make_response(view(**kwargs))
         response.headers["Cache-Control"] = "private, no-cache"
@@ -145,6 +163,13 @@ def _cached(view, kwargs: dict, state: tuple, variant=None):
         return response
     variant = request.full_path if variant is None else variant
     key = "|".join(map(str, (variant, get_locale(), *state)))
+    if follows_clock:
+        # The instant the page kept under this key stops being true completes the key; while
+        # it is unknown or past, the page is rendered and tells it anew.
+        horizon = _horizons.get(key)
+        if horizon is None or now() >= horizon:
+            return _render_following_clock(view, kwargs, key)
+        key += f"|{horizon.isoformat()}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         # The reader holds this very variant (same path and query, language and data).
@@ -155,19 +180,38 @@ def _cached(view, kwargs: dict, state: tuple, variant=None):
             _pages.move_to_end(etag)
     if hit is None:
         response = make_response(view(**kwargs))
-        if response.status_code == 200:
-            body = response.get_data()
-            headers = {"Content-Type": response.headers["Content-Type"]}
-            for name in _KEPT_HEADERS:
-                if name in response.headers:
-                    headers[name] = response.headers[name]
-            _keep(etag, (body, 200, headers))
+        _keep_response(etag, response)
     else:
         body, status, headers = hit
         response = make_response(body, status, headers)
     if response.status_code == 200:
         response = _shared(response, etag).make_conditional(request)
     return response
+
+
+def _render_following_clock(view, kwargs: dict, key: str) -> Response:
+    g.pop("page_holds_until", None)
+    response = make_response(view(**kwargs))
+    horizon = g.pop("page_holds_until", None)
+    if horizon is None or response.status_code != 200:
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    with _lock:
+        if len(_horizons) >= _ENTRIES:
+            _horizons.clear()  # keys of states gone by; the pages themselves stay bounded
+        _horizons[key] = horizon
+    etag = hashlib.sha256(f"{key}|{horizon.isoformat()}".encode()).hexdigest()[:32]
+    _keep_response(etag, response)
+    return _shared(response, etag).make_conditional(request)
+
+
+def _keep_response(etag: str, response: Response) -> None:
+    if response.status_code == 200:
+        headers = {"Content-Type": response.headers["Content-Type"]}
+        for name in _KEPT_HEADERS:
+            if name in response.headers:
+                headers[name] = response.headers[name]
+        _keep(etag, (response.get_data(), 200, headers))
 
 
 def _shared(response: Response, etag: str) -> Response:
@@ -208,4 +252,5 @@ def clear() -> None:
     global _bytes
     with _lock:
         _pages.clear()
+        _horizons.clear()
         _bytes = 0

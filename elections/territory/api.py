@@ -8,7 +8,7 @@ from elections.auth.access import current_actor, ensure_organiser, public, roles
 from elections.errors import not_found
 from elections.extensions import db
 from elections.http import load
-from elections.results.caching import cached_by
+from elections.results.caching import cached_by, holds_until
 from elections.rules import load_profile, profile_keys
 from elections.territory import hours, lists, services, zones
 from elections.territory.schemas import (
@@ -87,9 +87,14 @@ def call_election():
 
 @bp.get("/elections")
 @public
-@cached_by(lambda: lists.list_state(clock=True), reads=lists.page_query)
+@cached_by(lists.list_state, reads=lists.page_query, follows_clock=True)
 def list_elections():
-    return lists.paged(lists.elections_query(), ElectionOut(many=True))
+    """Each election's status follows the clock: the page holds until the first one changes."""
+
+    def seen(elections):
+        holds_until(lists.until_a_status_changes(elections))
+
+    return lists.paged(lists.elections_query(), ElectionOut(many=True), seen=seen)
 
 
 @bp.get("/elections/<int:election_id>")
@@ -129,5 +134,6 @@ def add_precinct(election_id: int):
 @public
 @cached_by(lambda **_kwargs: lists.list_state(), reads=lists.page_query)
 def list_precincts(election_id: int):
-    services.get_election(election_id)  # 404 for an unknown election
+    if not lists.election_exists(election_id):
+        raise not_found()
     return lists.paged(lists.precincts_query(election_id), PrecinctOut(many=True))

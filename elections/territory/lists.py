@@ -6,36 +6,35 @@ stays a JSON list, with ``X-Total-Count`` and, while more remain, ``Link: <...>;
 
 Each page is kept in the results page cache (elections/results/caching.py) under the
 parameters it reads, never the raw query string, so a made-up parameter is a hit. Its state
-key is one small query: the newest audit event of the kinds that change these lists (every
-write is audited in its own transaction, and appending to the chain is serialised, so the
-newest sequence number grows with every commit), with the row count of each table read. A
-protocol save or a sign-in does not touch them. An election's status also follows the clock;
-every deadline and voting hour falls on a whole minute, so the minute of the clock completes
-the key of the elections list.
+key is one row read by its key: ``audit_head.lists_seq``, the newest audit event of the kinds
+that change these lists, moved in the same transaction as the change (every write is audited,
+and appending to the chain is serialised). A protocol save or a sign-in does not touch it, and
+its cost does not grow with the trail. An election's status also follows the clock: the
+elections list says until when each page holds (the first status change on it), and is kept
+until then.
 """
 
 from __future__ import annotations
 
-import time
-from functools import cache
+from datetime import datetime
 
 from flask import request, url_for
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from elections.audit import Action, AuditEvent
+from elections.audit import AuditHead
+from elections.clock import now
 from elections.db import INTEGER_MAX
 from elections.errors import ErrorItem, invalid
 from elections.extensions import db
 from elections.http import load
+from elections.results.caching import read_one
 from elections.territory.models import Election, Precinct, Unit
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
-# The kinds of audit event after which a public list may read differently.
-_LIST_KINDS = ("unit", "election", "precinct", "result", "demo")
 
 
 class PageQuery(Schema):
@@ -61,38 +60,23 @@ def parent_query() -> str | None:
     return parent
 
 
-@cache
-def _list_actions() -> tuple[str, ...]:
-    return tuple(action.value for action in Action if action.value.split(".")[0] in _LIST_KINDS)
+def list_state() -> tuple:
+    """What the public lists depend on, in one row read by its key: the newest audit event
+    that could change them."""
+    return read_one(select(AuditHead.lists_seq).where(AuditHead.id == 1))
 
 
-@cache
-def _state_statement():
-    newest = (
-        select(func.max(AuditEvent.seq))
-        .where(AuditEvent.action.in_(_list_actions()))
-        .scalar_subquery()
-    )
-
-    def count(model):
-        return select(func.count(model.id)).scalar_subquery()
-
-    return select(
-        select(AuditEvent.seq).where(AuditEvent.seq == newest).scalar_subquery(),
-        # Its hash too: a sequence number rolled back and drawn again names another event.
-        select(AuditEvent.hash).where(AuditEvent.seq == newest).scalar_subquery(),
-        count(Unit),
-        count(Election),
-        count(Precinct),
-    )
+def election_exists(election_id: int) -> bool:
+    """Without loading the election (its rule profile is the bulk of its row)."""
+    found = db.session.execute(select(Election.id).where(Election.id == election_id)).first()
+    return found is not None
 
 
-def list_state(clock: bool = False) -> tuple:
-    """What the public lists depend on, in one small query: the newest audit event that
-    could change them and the rows of each table (and, for the elections' status, the
-    minute of the clock)."""
-    row = db.session.execute(_state_statement()).one()
-    return (*row, int(time.time() // 60) if clock else 0)
+def until_a_status_changes(elections) -> datetime | None:
+    """The first instant at which one of these elections' status changes by the clock."""
+    moment = now()
+    changes = [election.status_changes_after(moment) for election in elections]
+    return min((change for change in changes if change is not None), default=None)
 
 
 def units_query(parent: str | None):
@@ -114,20 +98,27 @@ def elections_query():
 def precincts_query(election_id: int):
     return (
         select(Precinct)
-        .options(selectinload(Precinct.unit))
+        .options(joinedload(Precinct.unit))
         .where(Precinct.election_id == election_id)
         .order_by(Precinct.number, Precinct.id)
     )
 
 
-def paged(query, schema: Schema, **keep):
+def paged(query, schema: Schema, seen=None, **keep):
     """One page of ``query`` dumped by ``schema`` (many), with its Link and X-Total-Count.
-    ``keep``: the other parameters the list reads, repeated in the next page's link."""
+    ``seen``: called with the page's items. ``keep``: the other parameters the list reads,
+    repeated in the next page's link."""
     page, per_page = page_query()
-    total = db.session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
-    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars()
+    offset = (page - 1) * per_page
+    items = list(db.session.execute(query.limit(per_page).offset(offset)).scalars().unique())
+    if 0 < len(items) < per_page or (page == 1 and not items):
+        total = offset + len(items)  # the last page: nothing left to count
+    else:
+        total = db.session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+    if seen is not None:
+        seen(items)
     headers = {"X-Total-Count": str(total)}
     if page * per_page < total:
         arguments = {name: value for name, value in keep.items() if value is not None}
@@ -139,4 +130,4 @@ def paged(query, schema: Schema, **keep):
             per_page=per_page,
         )
         headers["Link"] = f'<{target}>; rel="next"'
-    return schema.dump(list(items)), 200, headers
+    return schema.dump(items), 200, headers

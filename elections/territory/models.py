@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elections.calendar import Calendar, compute_calendar, phase
+from elections.calendar import Calendar, compute_calendar, next_phase_change, phase
 from elections.db import UTCDateTime, utcnow
 from elections.extensions import db
 from elections.rules import Profile, profile_from_dict
@@ -122,27 +122,45 @@ class Election(db.Model):
 
     @property
     def profile(self) -> Profile:
-        return profile_from_dict(self.profile_snapshot)
+        # A list of a hundred elections asked for each profile twice (calendar and status):
+        # parsed once per snapshot, which is replaced, never changed in place, by a decision.
+        snapshot = self.profile_snapshot
+        memo = self.__dict__.get("_profile_memo")
+        if memo is None or memo[0] is not snapshot:
+            memo = self.__dict__["_profile_memo"] = (snapshot, profile_from_dict(snapshot))
+        return memo[1]
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone or current_app.config["ELECTIONS_TIMEZONE"])
 
     def calendar(self) -> Calendar:
-        return compute_calendar(
-            self.called_on,
-            self.election_day,
-            self.profile,
-            self.tz,
-            nomination_extension_days=self.nomination_extension_days or 0,
-            voting_ends=self.voting_ends,
-        )
+        profile, tz, extension = self.profile, self.tz, self.nomination_extension_days or 0
+        dates = (self.called_on, self.election_day, tz, extension, self.voting_ends)
+        memo = self.__dict__.get("_calendar_memo")
+        if memo is None or memo[0] is not profile or memo[1] != dates:
+            calendar = compute_calendar(
+                self.called_on,
+                self.election_day,
+                profile,
+                tz,
+                nomination_extension_days=extension,
+                voting_ends=self.voting_ends,
+            )
+            memo = self.__dict__["_calendar_memo"] = (profile, dates, calendar)
+        return memo[2]
 
     def status_at(self, now: datetime) -> str:
         """A settled state (certified, repeat_required, invalid) wins; else the calendar phase."""
         if self.state != "open":
             return self.state
         return phase(self.calendar(), self.election_day, now, self.tz)
+
+    def status_changes_after(self, now: datetime) -> datetime | None:
+        """When :meth:`status_at` next answers differently by the clock alone, if ever."""
+        if self.state != "open":
+            return None
+        return next_phase_change(self.calendar(), self.election_day, now, self.tz)
 
 
 class ElectionDecision(db.Model):

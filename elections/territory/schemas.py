@@ -150,8 +150,11 @@ def _calendar_out(election) -> dict:
     calendar, tz = election.calendar(), election.tz
     return {
         name: value.astimezone(tz).isoformat() if value is not None else None
-        for name, value in ((name, getattr(calendar, name)) for name in CalendarOut().fields)
+        for name, value in ((name, getattr(calendar, name)) for name in _CALENDAR_FIELDS)
     }
+
+
+_CALENDAR_FIELDS = tuple(CalendarOut._declared_fields)  # one schema per election cost 0.2 ms
 
 
 class VotingHoursIn(Schema):
