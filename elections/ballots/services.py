@@ -254,10 +254,13 @@ def lock_for_save(election_id: int) -> Election:
     a save that checked ``open`` just before a certification committed just after it, and the
     result froze a version that was no longer current.
 
-    On SQLite the lock clause is not rendered and not needed: every request that writes begins
+    On SQLite there is no row lock and none is needed: every request that writes begins
     ``BEGIN IMMEDIATE`` (:mod:`elections.sqlite`), so saves and certifications already run one
-    after the other, each reading what the one before committed.
+    after the other, and the election this save read (or reads, once a commit expired it) is
+    read inside that write-locked transaction: it is taken as it is, without a second query.
     """
+    if db.session.connection().dialect.name == "sqlite":
+        return db.session.get(Election, election_id)
     return db.session.execute(
         select(Election).where(Election.id == election_id).with_for_update(read=True),
         execution_options={"populate_existing": True},
