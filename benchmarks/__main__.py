@@ -122,7 +122,7 @@ def time_aggregation(app, server: Server, jobs: list[Job], tokens: dict, runs: i
 
     Every election-night answer is checked against a cold computation of the same state.
     """
-    from elections.extensions import db
+    from elections.core.extensions import db
     from elections.results import national, services
     from elections.territory.models import Election
 
@@ -372,7 +372,7 @@ def bench_engine(engine: str, args) -> dict:
         if server is not None:
             server.cleanup()
         if app is not None:
-            from elections.extensions import db
+            from elections.core.extensions import db
 
             with app.app_context():
                 db.session.remove()

@@ -88,8 +88,8 @@ def build(app, seed: int, fraction: float, with_protocols: bool = False) -> dict
     """Migrate the empty database and load the national round into it; returns its summary."""
     from flask_migrate import upgrade
 
-    from elections.demo_national import Shape, build_plan, load_plan
-    from elections.extensions import db
+    from elections.core.extensions import db
+    from elections.demo.national import Shape, build_plan, load_plan
 
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
@@ -266,7 +266,7 @@ def issue_tokens(app) -> dict[int, str]:
     """A fresh API token for each commission's territorial member: organiser unit id -> token."""
     from elections.auth.models import User
     from elections.auth.services import issue_token
-    from elections.extensions import db
+    from elections.core.extensions import db
 
     with app.app_context():
         users = db.session.execute(
@@ -305,8 +305,8 @@ def protocol_jobs(app, seed: int) -> list[Job]:
     night (shuffled), made the way the national demo makes its protocols."""
     from elections.ballots.services import ballot_lines
     from elections.candidates.models import Candidate
-    from elections.demo_national import LEAN, protocol_figures
-    from elections.extensions import db
+    from elections.core.extensions import db
+    from elections.demo.national import LEAN, protocol_figures
     from elections.territory.models import Election, Party, Precinct
 
     with app.app_context():

@@ -64,11 +64,11 @@ def digest_of(body: dict) -> str:
 
 def stored_state(app) -> dict:
     """What the database holds, per precinct, and whether anything is half-written."""
-    from elections.audit import AuditEvent
     from elections.ballots.models import Protocol, ProtocolVersion, ProtocolVote
     from elections.candidates.models import ON_BALLOT, Candidate
-    from elections.extensions import db
-    from elections.idempotency import IdempotencyRecord
+    from elections.core.audit import AuditEvent
+    from elections.core.extensions import db
+    from elections.core.idempotency import IdempotencyRecord
 
     with app.app_context():
         s = db.session
@@ -230,7 +230,7 @@ def drill_kill(engine: str, seed: int, fraction: float, kill_at: float) -> dict:
             if one is not None:
                 one.cleanup()
         with app.app_context():
-            from elections.extensions import db
+            from elections.core.extensions import db
 
             db.engine.dispose()
         database.drop()
@@ -340,7 +340,7 @@ def drill_postgres(seed: int, fraction: float) -> dict:
         if server is not None:
             server.cleanup()
         with app.app_context():
-            from elections.extensions import db
+            from elections.core.extensions import db
 
             db.engine.dispose()
         database.drop()
@@ -423,7 +423,7 @@ def drill_race(engine: str, seed: int, workers: int, clients: int = 20, rounds: 
         if server is not None:
             server.cleanup()
         with app.app_context():
-            from elections.extensions import db
+            from elections.core.extensions import db
 
             db.engine.dispose()
         database.drop()

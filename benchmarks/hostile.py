@@ -32,7 +32,7 @@ def _current_versions(app, jobs: list[Job]) -> list[Job]:
     from sqlalchemy import select
 
     from elections.ballots.models import ProtocolVersion
-    from elections.extensions import db
+    from elections.core.extensions import db
     from elections.territory.models import Election
 
     with app.app_context():

@@ -31,8 +31,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from elections import create_app
-from elections.demo import load_demo
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo.region import load_demo
 from elections.territory.models import Election
 
 try:

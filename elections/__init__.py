@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from elections.db import INTEGER_MAX, track_writes
+from elections.core.db import INTEGER_MAX, track_writes
 
 
 class StorableInt(IntegerConverter):
@@ -27,9 +27,11 @@ def _template_folder() -> str:
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from elections import config, errors, forms, i18n, ratelimit, security, sqlite
-    from elections.auth.access import check_all_routes_guarded, install
-    from elections.extensions import babel, csrf, db, login_manager, migrate
+    from elections.auth.access import install
+    from elections.core import config, errors, sqlite
+    from elections.core.extensions import babel, csrf, db, login_manager, migrate
+    from elections.web import forms, i18n, ratelimit, security
+    from elections.web.access import check_all_routes_guarded
 
     app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = StorableInt
@@ -65,29 +67,31 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from elections import (
-        audit_api,
-        i18n,
-        openapi,
-        pages,
+    from elections import openapi
+    from elections.audit import api as audit_api
+    from elections.auth import views as auth_views
+    from elections.ballots import api as ballots_api
+    from elections.ballots import desk  # noqa: F401 (the commission's home, on its blueprint)
+    from elections.ballots import views as ballot_views
+    from elections.candidates import api as candidates_api
+    from elections.candidates import (
+        calendar_api,
+        calendar_views,
         rule_decisions,
         rule_decisions_views,
         rule_page,
     )
-    from elections.auth import views as auth_views
-    from elections.ballots import api as ballots_api
-    from elections.ballots import views as ballot_views
-    from elections.candidates import api as candidates_api
-    from elections.candidates import calendar_api, calendar_views
     from elections.candidates import views as candidate_views
-    from elections.extensions import csrf
+    from elections.core.extensions import csrf
     from elections.printing import views as printing_views
     from elections.results import api as results_api
     from elections.results import invalidity_views
     from elections.results import views as results_views
     from elections.territory import api as territory_api
+    from elections.territory import home as pages
     from elections.territory import hours_views
     from elections.territory import views as territory_views
+    from elections.web import i18n
 
     for api in (
         territory_api.bp,
@@ -123,9 +127,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from elections import templating
+    from elections.candidates import labels as candidate_labels
+    from elections.territory import labels
+    from elections.web import templating
 
     templating.install(app)
+    for words in (labels, candidate_labels):  # the reader's words for the app's codes
+        app.jinja_env.filters.update(words.FILTERS)
+        app.jinja_env.globals.update(words.GLOBALS)
 
 
 def _register_cli(app: Flask) -> None:

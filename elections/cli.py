@@ -20,14 +20,16 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import run_simple
 
-from elections import audit, audit_checks, sqlite
+from elections.audit import checks as audit_checks
 from elections.auth import services as account
 from elections.auth.models import ROLES, User
-from elections.auth.services import create_user, issue_token
-from elections.db import utcnow
-from elections.demo import DemoLogin, holds_demo, is_empty, load_demo
-from elections.errors import ServiceError
-from elections.extensions import db
+from elections.auth.services import issue_token
+from elections.core import audit, sqlite
+from elections.core.db import utcnow
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
+from elections.demo.region import DemoLogin, holds_demo, is_empty, load_demo
+from elections.territory.accounts import create_user
 
 users = AppGroup("users", help="Create users and issue API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -378,7 +380,7 @@ def _migrated_and_empty() -> bool:
 
 
 def _load_national(seed: int, with_protocols: bool) -> None:
-    from elections import demo_national
+    from elections.demo import national as demo_national
 
     started = time.monotonic()
     plan = demo_national.build_plan(seed, with_protocols=with_protocols)

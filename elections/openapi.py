@@ -18,12 +18,12 @@ from flask import Blueprint, Flask, current_app, render_template
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.routing import IntegerConverter, Rule
 
-from elections.audit_api import AuditEventOut, AuditHeadOut, AuditQuery
-from elections.auth.access import public
+from elections.audit.api import AuditEventOut, AuditHeadOut, AuditQuery
 from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.schemas import BallotOut, ProtocolIn, ProtocolOut
 from elections.candidates.calendar_api import ExtendNominationIn, PostponedOut, PostponeIn
 from elections.candidates.models import STATUSES
+from elections.candidates.rule_decisions import RebindIn, RuleDecisionIn
 from elections.candidates.schemas import (
     CancelIn,
     CandidateOut,
@@ -35,11 +35,10 @@ from elections.candidates.schemas import (
     StatusQuery,
     WithdrawIn,
 )
-from elections.db import INTEGER_MAX
-from elections.idempotency import HEADER as IDEMPOTENCY_HEADER
+from elections.core.db import INTEGER_MAX
+from elections.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from elections.results.invalidity_views import InvalidateIn, RepeatIn
 from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
-from elections.rule_decisions import RebindIn, RuleDecisionIn
 from elections.territory.schemas import (
     CalendarOut,
     ElectionIn,
@@ -54,6 +53,7 @@ from elections.territory.schemas import (
     UnitZoneIn,
     VotingHoursIn,
 )
+from elections.web.access import public
 
 PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.0.3"

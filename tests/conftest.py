@@ -19,11 +19,11 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from elections import create_app, ratelimit
+from elections import create_app
 from elections.auth.models import User
 from elections.auth.services import issue_token
-from elections.extensions import db
-from elections.results import caching
+from elections.core.extensions import db
+from elections.web import page_cache, ratelimit
 from tests import factories
 
 
@@ -131,10 +131,10 @@ def _fresh_rate_limits():
     """Rate-limit windows live in process memory: each test starts with none used, and with
     no public page cached (a rolled-back test's pages must not answer the next one's)."""
     ratelimit.reset()
-    caching.clear()
+    page_cache.clear()
     yield
     ratelimit.reset()
-    caching.clear()
+    page_cache.clear()
 
 
 @pytest.fixture

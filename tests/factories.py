@@ -15,7 +15,7 @@ from elections.auth.services import hash_password
 from elections.candidates.iin import make_iin
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.candidates.services import new_application_number
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.rules import default_profile_key, load_profile
 from elections.territory.models import Election, Party, Precinct, Unit
 

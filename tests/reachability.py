@@ -36,7 +36,7 @@ from werkzeug.routing import RequestRedirect
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate
 from elections.candidates.views import ACTIONS
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.territory.models import Election, Precinct
 

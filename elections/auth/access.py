@@ -1,4 +1,4 @@
-"""Access rules that fail closed.
+"""Access rules that fail closed: who is calling, and whether the view lets them.
 
 Every view declares who may call it with ``@public`` or ``@roles(...)``; the app
 refuses to start when a route has neither. Role checks happen before the view
@@ -8,63 +8,17 @@ commission?) load the object and call ``ensure_*`` helpers here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from elections.auth import sessions
-from elections.auth.models import ROLES, TERRITORIAL_ROLES, ApiToken, User
-from elections.db import utcnow
-from elections.errors import ErrorItem, ServiceError, forbidden, not_found
-from elections.extensions import db
-
-EXEMPT_ENDPOINTS = {"static"}
-
-
-@dataclass(frozen=True)
-class AccessRule:
-    public: bool
-    roles: tuple[str, ...] = ()
-
-
-def public(view):
-    """Anyone, signed in or not, may call this view."""
-    view.access_rule = AccessRule(public=True)
-    return view
-
-
-def roles(*allowed: str):
-    """Only signed-in users with one of these roles may call this view."""
-    unknown = set(allowed) - set(ROLES)
-    if unknown or not allowed:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
-
-    def decorate(view):
-        view.access_rule = AccessRule(public=False, roles=tuple(allowed))
-        return view
-
-    return decorate
-
-
-class UnguardedRoute(RuntimeError):
-    """A route without an access rule: the app will not start with one."""
-
-
-def check_all_routes_guarded(app: Flask) -> None:
-    missing = sorted(
-        endpoint
-        for endpoint, view in app.view_functions.items()
-        if endpoint not in EXEMPT_ENDPOINTS and not hasattr(view, "access_rule")
-    )
-    if missing:
-        raise UnguardedRoute("routes without an access rule: " + ", ".join(missing))
-
-
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+from elections.auth.models import TERRITORIAL_ROLES, ApiToken, User
+from elections.core.db import utcnow
+from elections.core.errors import ErrorItem, ServiceError, forbidden, not_found
+from elections.core.extensions import db
+from elections.web.access import EXEMPT_ENDPOINTS, AccessRule, is_api_request
 
 
 def _bearer_user() -> User | None:
@@ -100,11 +54,6 @@ def _unauthorized() -> ServiceError:
         [ErrorItem("unauthorized", _("Sign in or send a valid API token."))],
         {"WWW-Authenticate": 'Bearer realm="elections"'},
     )
-
-
-def current_actor() -> User | None:
-    """The user of this request: from the bearer token on the API, from the session on pages."""
-    return g.get("actor")
 
 
 def enforce_access() -> object | None:

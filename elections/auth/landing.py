@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from elections.i18n import safe_next
+from elections.web.i18n import safe_next
 
 # The home of each role; anyone else (and the public) starts on the list of elections.
 HOMES = {

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elections.db import UTCDateTime, utcnow
-from elections.extensions import db
-from elections.territory.models import Precinct, Unit
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.extensions import db
+from elections.web.access import ROLES, TERRITORIAL_ROLES  # noqa: F401 (named here too)
 
-ROLES = ("cec_admin", "territorial_member", "territorial_chair", "precinct_secretary")
-TERRITORIAL_ROLES = ("territorial_member", "territorial_chair")
+if TYPE_CHECKING:  # the units and precincts an account serves sit in the layer above
+    from elections.territory.models import Precinct, Unit
 
 
 class User(UserMixin, db.Model):

@@ -11,14 +11,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from elections import audit, sqlite
-from elections.audit import Action
 from elections.auth import sessions, throttle
-from elections.auth.models import ROLES, TERRITORIAL_ROLES, ApiToken, User
-from elections.db import utcnow
-from elections.errors import ErrorItem, invalid
-from elections.extensions import db
-from elections.territory.models import Precinct, Unit
+from elections.auth.models import ApiToken, User
+from elections.core import audit, sqlite
+from elections.core.audit import Action
+from elections.core.db import utcnow
+from elections.core.errors import ErrorItem, invalid
+from elections.core.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
 # argon2id at OWASP's minimum (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1), instead of
@@ -41,66 +40,6 @@ def password_problems(username: str, password: str) -> list[str]:
     if username and username.lower() in password.lower():
         problems.append(_("The password must not contain the user name."))
     return problems
-
-
-def create_user(
-    username: str,
-    role: str,
-    password: str,
-    *,
-    commission_kato: str | None = None,
-    precinct_id: int | None = None,
-    actor: User | None = None,
-) -> User:
-    errors = []
-    if role not in ROLES:
-        errors.append(ErrorItem("invalid_choice", _("Unknown role."), field="role"))
-    if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
-        errors.append(ErrorItem("duplicate", _("This user name is taken."), field="username"))
-    errors += [
-        ErrorItem("weak_password", p, field="password")
-        for p in password_problems(username, password)
-    ]
-    commission = precinct = None
-    if role in TERRITORIAL_ROLES:
-        commission = db.session.execute(
-            select(Unit).where(Unit.kato == commission_kato)
-        ).scalar_one_or_none()
-        if commission is None or commission.kind not in ("region", "district", "city_regional"):
-            errors.append(
-                ErrorItem(
-                    "invalid", _("Name the KATO of a territorial commission."), field="commission"
-                )
-            )
-    if role == "precinct_secretary":
-        precinct = db.session.get(Precinct, precinct_id) if precinct_id else None
-        if precinct is None:
-            errors.append(ErrorItem("invalid", _("Name an existing precinct."), field="precinct"))
-    if errors:
-        raise invalid(errors)
-    user = User(
-        username=username,
-        role=role,
-        password_hash=hash_password(password),
-        commission=commission,
-        precinct=precinct,
-        active=True,
-    )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        Action.USER_CREATED,
-        "user",
-        user.id,
-        {
-            "username": username,
-            "role": role,
-            "commission": commission_kato,
-            "precinct": precinct_id,
-        },
-        actor,
-    )
-    return user
 
 
 def issue_token(user: User, actor: User | None = None, *, expires_in_days: int = 30) -> str:

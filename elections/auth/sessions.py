@@ -19,8 +19,8 @@ from flask import g, session
 from sqlalchemy import or_, select, update
 
 from elections.auth.models import ApiToken, User, UserSession
-from elections.db import utcnow
-from elections.extensions import db
+from elections.core.db import utcnow
+from elections.core.extensions import db
 
 SESSION_KEY = "session_key"
 TOUCH_EVERY = timedelta(minutes=1)

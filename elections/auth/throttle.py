@@ -25,8 +25,8 @@ from flask import current_app, request
 from sqlalchemy import func, select
 
 from elections.auth.models import SignInFailure, UserSession
-from elections.db import utcnow
-from elections.extensions import db
+from elections.core.db import utcnow
+from elections.core.extensions import db
 
 ADDRESS_LENGTH = 64
 USERNAME_LENGTH = 80

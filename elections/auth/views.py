@@ -7,15 +7,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from elections import audit, ratelimit
-from elections.audit import Action
 from elections.auth import services, sessions, throttle
-from elections.auth.access import public
 from elections.auth.forms import LoginForm
 from elections.auth.landing import after_sign_in
 from elections.auth.models import User
-from elections.errors import ServiceError
-from elections.extensions import db, login_manager
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.errors import ServiceError
+from elections.core.extensions import db, login_manager
+from elections.web import ratelimit
+from elections.web.access import public
 
 bp = Blueprint("auth", __name__)
 

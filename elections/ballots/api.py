@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from elections import idempotency
-from elections.auth.access import current_actor, ensure_precinct_access, public, roles
+from elections.auth.access import ensure_precinct_access
 from elections.ballots import services
 from elections.ballots.schemas import BallotOut, ProtocolIn, ProtocolOut
-from elections.errors import not_found
-from elections.extensions import db
-from elections.http import json_body, load
+from elections.core import idempotency
+from elections.core.errors import not_found
+from elections.core.extensions import db
 from elections.territory.services import get_election, get_precinct_in
+from elections.web.access import current_actor, public, roles
+from elections.web.http import json_body, load
 
 bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
 

@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, NumberRange
 
-from elections.db import INTEGER_MAX
-from elections.forms import WholeNumberField
+from elections.core.db import INTEGER_MAX
+from elections.web.forms import WholeNumberField
 
 
 class ProtocolForm(FlaskForm):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elections.db import UTCDateTime, utcnow
-from elections.extensions import db
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.extensions import db
 from elections.territory.models import Precinct
 
 FIGURE_FIELDS = (

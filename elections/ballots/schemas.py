@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from marshmallow import Schema, fields, validate
 
-from elections.db import INTEGER_MAX
-from elections.schema_fields import LocalDateTime
+from elections.core.db import INTEGER_MAX
+from elections.web.schema_fields import LocalDateTime
 
 
 class VotesMapping(fields.Dict):

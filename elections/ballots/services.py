@@ -10,8 +10,6 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from elections import audit
-from elections.audit import Action, canonical
 from elections.ballots.models import FIGURE_FIELDS, Protocol, ProtocolVersion, ProtocolVote
 from elections.ballots.paper import (
     AGAINST_ALL_LABEL,
@@ -22,13 +20,15 @@ from elections.ballots.paper import (
 )
 from elections.ballots.tally import ProtocolFigures, failed_relations, figure_errors
 from elections.candidates.models import ON_BALLOT, Candidate
-from elections.clock import now
-from elections.db import INTEGER_MAX
-from elections.errors import MAX_ERROR_ITEMS, ErrorItem, ServiceError, conflict, invalid
-from elections.extensions import db
-from elections.i18n import pick_language
-from elections.templating import local_datetime
+from elections.core import audit
+from elections.core.audit import Action, canonical
+from elections.core.clock import now
+from elections.core.db import INTEGER_MAX
+from elections.core.errors import MAX_ERROR_ITEMS, ErrorItem, ServiceError, conflict, invalid
+from elections.core.extensions import db
 from elections.territory.models import Election, Precinct
+from elections.web.i18n import pick_language
+from elections.web.templating import local_datetime
 
 
 def ballot_candidates(election: Election) -> list[Candidate]:
@@ -255,7 +255,7 @@ def lock_for_save(election_id: int) -> Election:
     result froze a version that was no longer current.
 
     On SQLite there is no row lock and none is needed: every request that writes begins
-    ``BEGIN IMMEDIATE`` (:mod:`elections.sqlite`), so saves and certifications already run one
+    ``BEGIN IMMEDIATE`` (:mod:`elections.core.sqlite`), so saves and certifications already run one
     after the other, and the election this save read (or reads, once a commit expired it) is
     read inside that write-locked transaction: it is taken as it is, without a second query.
     """

@@ -17,14 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from elections import idempotency
-from elections.auth.access import (
-    current_actor,
-    ensure_organiser,
-    ensure_precinct_access,
-    public,
-    roles,
-)
+from elections.auth.access import ensure_organiser, ensure_precinct_access
 from elections.ballots import services
 from elections.ballots.forms import ProtocolForm
 from elections.ballots.models import FIGURE_FIELDS
@@ -36,10 +29,12 @@ from elections.ballots.tally import (
     ProtocolFigures,
     check_relations,
 )
-from elections.errors import ServiceError
-from elections.extensions import db
+from elections.core import idempotency
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.territory.models import Precinct
 from elections.territory.services import get_election
+from elections.web.access import current_actor, public, roles
 
 bp = Blueprint("protocols", __name__)
 public_bp = Blueprint("ballot_paper", __name__)

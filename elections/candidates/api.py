@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from elections import ratelimit
-from elections.auth.access import current_actor, ensure_organiser, public, roles
+from elections.auth.access import ensure_organiser
 from elections.candidates import services
 from elections.candidates.presenters import candidate_view, status_view
 from elections.candidates.schemas import (
@@ -18,9 +17,11 @@ from elections.candidates.schemas import (
     StatusQuery,
     WithdrawIn,
 )
-from elections.extensions import db
-from elections.http import json_body, load
+from elections.core.extensions import db
 from elections.territory.services import get_election
+from elections.web import ratelimit
+from elections.web.access import current_actor, public, roles
+from elections.web.http import json_body, load
 
 bp = Blueprint("candidates_api", __name__, url_prefix="/api/v1")
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from elections.auth.access import current_actor, ensure_organiser, roles
+from elections.auth.access import ensure_organiser
 from elections.candidates import calendar_decisions
-from elections.extensions import db
-from elections.http import load
+from elections.core.extensions import db
 from elections.territory.schemas import CalendarOut
 from elections.territory.services import get_election
+from elections.web.access import current_actor, roles
+from elections.web.http import load
 
 bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1")
 

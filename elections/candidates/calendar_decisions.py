@@ -17,7 +17,7 @@ with SELECT ... FOR UPDATE so that two requests at once cannot both pass a cap.
   The 15 days (after the day first set, over every postponement) are a guide while no
   source confirms them: a later day is the commission's finding, recorded with
   ``beyond_limit``, never a refusal (domain.md, "Verified and unverified rules"). Only
-  where the commission turned the rule on (elections/rule_decisions.py) is a day beyond
+  where the commission turned the rule on (elections/candidates/rule_decisions.py) is a day beyond
   it refused (422 ``too_late``). Every deadline counted back from
   election day moves with it, so nomination and registration may open again: that is
   what the extension is for.
@@ -31,11 +31,11 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from elections.calendar import local_instant
 from elections.candidates.models import STANDING, Candidate
-from elections.clock import now
-from elections.errors import ErrorItem, conflict, invalid
-from elections.extensions import db
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, conflict, invalid
+from elections.core.extensions import db
+from elections.territory.calendar import local_instant
 from elections.territory.decisions import record_decision
 from elections.territory.models import Election
 from elections.territory.services import lock_election

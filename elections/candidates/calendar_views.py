@@ -13,12 +13,13 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from elections.auth.access import current_actor, ensure_organiser, roles
+from elections.auth.access import ensure_organiser
 from elections.candidates import calendar_decisions
-from elections.errors import ServiceError
-from elections.extensions import db
-from elections.forms import LocalDateField, attach_errors
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.territory.services import get_election
+from elections.web.access import current_actor, roles
+from elections.web.forms import LocalDateField, attach_errors
 
 bp = Blueprint("commission_calendar", __name__, url_prefix="/commission")
 

@@ -38,9 +38,9 @@ from elections.candidates.names import (
     normalise_name,
 )
 from elections.candidates.services import nomination_body
-from elections.db import INTEGER_MAX
-from elections.forms import DecimalNumberField, LocalDateField, WholeNumberField, ascii_int
+from elections.core.db import INTEGER_MAX
 from elections.rules import EDUCATION_LEVELS
+from elections.web.forms import DecimalNumberField, LocalDateField, WholeNumberField, ascii_int
 
 EDUCATION_LABELS = {
     "postgraduate": _l("postgraduate"),

@@ -8,8 +8,8 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elections.candidates.rules import CandidateFacts
-from elections.db import UTCDateTime, utcnow
-from elections.extensions import db
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.extensions import db
 from elections.territory.models import Election, Party
 
 STATUSES = (

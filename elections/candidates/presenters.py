@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from elections.candidates import services
 from elections.candidates.models import NOMINATION_FIELDS, Candidate
 from elections.candidates.rules import Territory, Violation, commission_checks
-from elections.clock import now
-from elections.i18n import pick_language
+from elections.core.clock import now
+from elections.web.i18n import pick_language
 
 
 def violation_view(violation: Violation) -> dict:
@@ -87,7 +87,7 @@ def status_view(candidate: Candidate) -> dict:
 
 def next_step(candidate: Candidate) -> str:
     """What happens next for the candidate, in their language, with this election's dates."""
-    from elections.templating import local_date, local_datetime  # the app's date formats
+    from elections.web.templating import local_date, local_datetime  # the app's date formats
 
     election = candidate.election
     calendar = election.calendar()

@@ -23,9 +23,9 @@ from elections.candidates.names import (
     normalise_name,
 )
 from elections.candidates.rules import SPECIAL_CHECK_RESULTS
-from elections.db import INTEGER_MAX
+from elections.core.db import INTEGER_MAX
 from elections.rules import EDUCATION_LEVELS
-from elections.schema_fields import LocalDateTime
+from elections.web.schema_fields import LocalDateTime
 
 
 class Name(fields.String):

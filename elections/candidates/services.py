@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from elections import audit
-from elections.audit import Action
 from elections.candidates.grounds import GROUND_CODES, ground
+from elections.candidates.labels import candidate_status_label
 from elections.candidates.models import (
     NOMINATION_FIELDS,
     NOMINATION_OBJECT_FIELDS,
@@ -25,14 +24,15 @@ from elections.candidates.models import (
 )
 from elections.candidates.rules import Territory, Violation, check_eligibility
 from elections.candidates.schemas import NominationIn
-from elections.clock import now
-from elections.errors import ErrorItem, ServiceError, conflict, invalid, not_found
-from elections.extensions import db
-from elections.http import validation_error
-from elections.i18n import pick_language
-from elections.labels import candidate_status_label
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, ServiceError, conflict, invalid, not_found
+from elections.core.extensions import db
 from elections.territory.models import SETTLEMENT_KINDS, Election, Party, Precinct, Unit
 from elections.territory.services import lock_election
+from elections.web.http import validation_error
+from elections.web.i18n import pick_language
 
 APPLICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 

@@ -19,14 +19,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from elections import ratelimit
-from elections.auth.access import current_actor, ensure_organiser, public, roles
+from elections.auth.access import ensure_organiser
 from elections.candidates import services
-from elections.candidates.desk import election_desks
 from elections.candidates.forms import (
     FIELD_ALIASES,
     FORM_FIELDS,
@@ -45,13 +41,15 @@ from elections.candidates.presenters import (
     status_view,
 )
 from elections.candidates.schemas import NominationIn
-from elections.errors import ServiceError
-from elections.extensions import db
-from elections.forms import attach_errors
-from elections.http import validation_error
-from elections.i18n import pick_language
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.territory.models import Election
 from elections.territory.services import get_election, list_parties
+from elections.web import ratelimit
+from elections.web.access import current_actor, public, roles
+from elections.web.forms import attach_errors
+from elections.web.http import validation_error
+from elections.web.i18n import pick_language
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
 public_bp = Blueprint("candidate_status", __name__)
@@ -63,27 +61,6 @@ ACTIONS = {
     "withdraw": _l("Record the withdrawal"),
     "cancel": _l("Cancel the registration"),
 }
-
-
-@bp.get("/")
-@roles(*COMMISSION)
-def index():
-    """The commission's home: what awaits it in each election it organises, then every
-    page of each election."""
-    actor = current_actor()
-    elections = db.session.execute(
-        select(Election)
-        .where(Election.organiser_id == actor.commission_unit_id)
-        .options(joinedload(Election.unit), selectinload(Election.precincts))
-        .order_by(Election.election_day)
-    ).scalars()
-    desks = election_desks(list(elections))
-    return render_template(
-        "candidates/commission.html",
-        commission=actor.commission,
-        desks=desks,
-        is_chair=actor.role == "territorial_chair",
-    )
 
 
 def _my_election(election_id: int) -> Election:
@@ -278,7 +255,7 @@ def _refresh(form: NominationForm, candidate, edited: set[str], keep_typed=False
 
 def _display(form: NominationForm, field, value) -> str:
     """A stored value as the form shows it: a choice's label, yes/no, a local date."""
-    from elections.templating import local_date
+    from elections.web.templating import local_date
 
     if value is None or value == "":
         return "—"

@@ -100,7 +100,7 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             render_item=render_item,
             # SQLite runs DDL inside transactions too; saying so makes Alembic commit its work
-            # (the app begins SQLite transactions itself, see elections/sqlite.py).
+            # (the app begins SQLite transactions itself, see elections/core/sqlite.py).
             transactional_ddl=True,
             **conf_args,
         )

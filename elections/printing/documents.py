@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from elections.ballots import services as ballot_services
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate, CandidateEvent
-from elections.clock import service_timezone
-from elections.errors import not_found
-from elections.extensions import db
+from elections.core.clock import service_timezone
+from elections.core.errors import not_found
+from elections.core.extensions import db
 from elections.results import services as result_services
 from elections.results.models import ResultVersion
 from elections.territory.models import Election, Precinct

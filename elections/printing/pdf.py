@@ -90,7 +90,7 @@ def _weasyprint():
     except OSError as error:  # cffi could not open libpango / libpangoft2
         from flask_babel import gettext as _
 
-        from elections.errors import ServiceError
+        from elections.core.errors import ServiceError
 
         raise ServiceError.one(
             503, "printing_unavailable", _("Printing is not available on this server.")

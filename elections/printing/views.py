@@ -6,7 +6,7 @@
   that lists the certified versions (the commission's dashboard links the same document);
 - the ballot proof: anyone, as the ballot page.
 
-Each request is counted against the client address's ``PRINT_RATE`` (elections.ratelimit),
+Each request is counted against the client address's ``PRINT_RATE`` (elections.web.ratelimit),
 then access is checked, then the document's HTML is built from the stored data; its digest
 keys the rendered bytes (elections.printing.cache) and is the strong ETag, so a reader who
 holds the document gets 304 and a flood of requests for one document costs one render.
@@ -24,13 +24,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template, request, session
 from flask_babel import gettext as _
 
-from elections import ratelimit
-from elections.auth.access import current_actor, ensure_precinct_access, public, roles
-from elections.errors import ServiceError, not_found
-from elections.extensions import db
+from elections.auth.access import ensure_precinct_access
+from elections.core.errors import ServiceError, not_found
+from elections.core.extensions import db
 from elections.printing import cache, documents
 from elections.territory.models import Precinct
 from elections.territory.services import get_election
+from elections.web import ratelimit
+from elections.web.access import current_actor, public, roles
 
 bp = Blueprint("printing", __name__)
 

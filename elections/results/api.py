@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, request
 
-from elections.auth.access import current_actor, ensure_organiser, public, roles
-from elections.extensions import db
-from elections.http import load
+from elections.auth.access import ensure_organiser
+from elections.core.extensions import db
 from elections.results import exports, national, services
-from elections.results.caching import cached_by, cached_public
+from elections.results.caching import cached_public
 from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
 from elections.territory.services import get_election
+from elections.web.access import current_actor, public, roles
+from elections.web.http import load
+from elections.web.page_cache import cached_by
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 RESULTS_OUT = ResultOut(many=True)

@@ -8,8 +8,8 @@ import io
 from sqlalchemy import select
 
 from elections.ballots.services import ballot_candidates
-from elections.clock import now
-from elections.extensions import db
+from elections.core.clock import now
+from elections.core.extensions import db
 from elections.results import services
 from elections.results.nist import (
     CandidateInput,

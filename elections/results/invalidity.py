@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from elections.clock import now
-from elections.errors import ErrorItem, conflict, invalid
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, conflict, invalid
 from elections.results.services import latest_version
 from elections.territory.decisions import record_decision
 from elections.territory.models import Election

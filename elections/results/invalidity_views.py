@@ -14,16 +14,17 @@ from marshmallow import Schema, fields, validate
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from elections.auth.access import current_actor, ensure_organiser, roles
-from elections.errors import ServiceError
-from elections.extensions import db
-from elections.forms import LocalDateField, attach_errors
-from elections.http import load
+from elections.auth.access import ensure_organiser
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.results import invalidity, services
 from elections.territory import repeat
 from elections.territory.models import Election
 from elections.territory.schemas import ElectionOut
 from elections.territory.services import get_election
+from elections.web.access import current_actor, roles
+from elections.web.forms import LocalDateField, attach_errors
+from elections.web.http import load
 
 api_bp = Blueprint("invalidity_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("invalidity", __name__)

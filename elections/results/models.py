@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from elections.db import UTCDateTime, utcnow
-from elections.extensions import db
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.extensions import db
 
 
 class ResultVersion(db.Model):

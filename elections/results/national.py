@@ -33,8 +33,8 @@ from sqlalchemy import func, select
 from elections.ballots.models import ProtocolVersion
 from elections.ballots.services import ballot_lines
 from elections.candidates.models import Candidate, CandidateEvent
-from elections.db import has_written
-from elections.extensions import db
+from elections.core.db import has_written
+from elections.core.extensions import db
 from elections.results.models import Correction, ResultVersion
 from elections.results.services import (
     Sums,

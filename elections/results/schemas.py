@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from elections.schema_fields import LocalDateTime
+from elections.web.schema_fields import LocalDateTime
 
 
 class CandidateResult(Schema):

@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, null, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from elections import audit
-from elections.audit import Action, canonical
 from elections.ballots.models import ProtocolVersion, ProtocolVote
 from elections.ballots.services import ballot_candidates
 from elections.candidates.services import record_status
-from elections.clock import now
-from elections.errors import ErrorItem, ServiceError, conflict
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action, canonical
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, ServiceError, conflict
+from elections.core.extensions import db
 from elections.results.models import Correction, ResultVersion
 from elections.results.tally import Totals, decide, deposit_refunds, share, turnout
 from elections.territory.models import Election, ElectionDecision, Precinct

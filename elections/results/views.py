@@ -16,19 +16,21 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from elections.auth.access import current_actor, ensure_organiser, public, roles
-from elections.calendar import counting_opens
-from elections.clock import now, service_timezone
-from elections.errors import ServiceError
-from elections.extensions import db
-from elections.forms import attach_errors
+from elections.auth.access import ensure_organiser
+from elections.core.clock import now, service_timezone
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.results import national, services
-from elections.results.caching import cached_by, state_key
+from elections.results.caching import state_key
 from elections.results.chart import bar_chart
 from elections.results.models import ResultVersion
 from elections.results.tally import turnout
+from elections.territory.calendar import counting_opens
 from elections.territory.models import Election
 from elections.territory.services import elections_page, get_election, precinct_counts
+from elections.web.access import current_actor, public, roles
+from elections.web.forms import attach_errors
+from elections.web.page_cache import cached_by
 
 bp = Blueprint("results", __name__)
 
@@ -52,7 +54,7 @@ class CorrectionForm(FlaskForm):
 #
 # A results page of an election being counted (not yet certified, 20:00 on election day
 # passed) carries <meta http-equiv="refresh">: no script needed. Chromium reloads the page
-# with If-None-Match, and elections.results.caching answers 304 after one small query while
+# with If-None-Match, and elections.web.page_cache answers 304 after one small query while
 # nothing changed. ``?refresh=off`` turns it off for a reader who needs the page to hold still.
 
 REFRESH_SECONDS = 60

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from elections.auth.access import current_actor, ensure_organiser, public, roles
-from elections.errors import not_found
-from elections.extensions import db
-from elections.http import load
-from elections.results.caching import cached_by, holds_until
+from elections.auth.access import ensure_organiser
+from elections.core.errors import not_found
+from elections.core.extensions import db
 from elections.rules import load_profile, profile_keys
 from elections.territory import hours, lists, services, zones
 from elections.territory.schemas import (
@@ -24,6 +22,9 @@ from elections.territory.schemas import (
     UnitZoneIn,
     VotingHoursIn,
 )
+from elections.web.access import current_actor, public, roles
+from elections.web.http import load
+from elections.web.page_cache import cached_by, holds_until
 
 bp = Blueprint("territory_api", __name__, url_prefix="/api/v1")
 

@@ -7,9 +7,9 @@ caller's transaction. Pages list them so that anyone reads why a date or a rule 
 
 from __future__ import annotations
 
-from elections import audit
-from elections.audit import Action
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.extensions import db
 from elections.territory.models import Election, ElectionDecision
 
 ACTIONS = {

@@ -7,11 +7,11 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from elections.db import INTEGER_MAX
-from elections.forms import LocalDateField, WholeNumberField
-from elections.labels import ELECTION_KIND_LABELS, UNIT_KIND_LABELS, profile_label
+from elections.core.db import INTEGER_MAX
 from elections.rules import ELECTION_KINDS, profile_keys
+from elections.territory.labels import ELECTION_KIND_LABELS, UNIT_KIND_LABELS, profile_label
 from elections.territory.models import KAZAKHSTAN_ZONES, UNIT_KINDS
+from elections.web.forms import LocalDateField, WholeNumberField
 
 ZONE_CHOICES = [SelectChoice("", _l("Deployment default"))] + [
     SelectChoice(zone, zone) for zone in KAZAKHSTAN_ZONES

@@ -11,13 +11,13 @@ from datetime import time
 
 from flask_babel import gettext as _
 
-from elections.calendar import local_instant
-from elections.clock import now
-from elections.errors import ErrorItem, conflict, invalid
-from elections.templating import local_datetime
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, conflict, invalid
+from elections.territory.calendar import local_instant
 from elections.territory.decisions import record_decision
 from elections.territory.models import Election
 from elections.territory.services import lock_election
+from elections.web.templating import local_datetime
 
 DEFAULT_STARTS, DEFAULT_ENDS = time(7, 0), time(20, 0)
 

@@ -13,14 +13,15 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from elections.auth.access import current_actor, ensure_organiser, roles
-from elections.clock import now
-from elections.errors import ServiceError
-from elections.extensions import db
-from elections.forms import attach_errors
+from elections.auth.access import ensure_organiser
+from elections.core.clock import now
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.territory import hours
 from elections.territory.schemas import HHMM
 from elections.territory.services import get_election
+from elections.web.access import current_actor, roles
+from elections.web.forms import attach_errors
 
 bp = Blueprint("voting_hours", __name__, url_prefix="/commission")
 

@@ -4,7 +4,7 @@
 stays a JSON list, with ``X-Total-Count`` and, while more remain, ``Link: <...>; rel="next"``
 (api.md, "Lists"). Out-of-range values are a 422 with the field named.
 
-Each page is kept in the results page cache (elections/results/caching.py) under the
+Each page is kept in the page cache (elections/web/page_cache.py) under the
 parameters it reads, never the raw query string, so a made-up parameter is a hit. Its state
 key is one row read by its key: ``audit_head.lists_seq``, the newest audit event of the kinds
 that change these lists, moved in the same transaction as the change (every write is audited,
@@ -24,14 +24,14 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from elections.audit import AuditHead
-from elections.clock import now
-from elections.db import INTEGER_MAX
-from elections.errors import ErrorItem, invalid
-from elections.extensions import db
-from elections.http import load
-from elections.results.caching import read_one
+from elections.core.audit import AuditHead
+from elections.core.clock import now
+from elections.core.db import INTEGER_MAX
+from elections.core.errors import ErrorItem, invalid
+from elections.core.extensions import db
 from elections.territory.models import Election, Precinct, Unit
+from elections.web.http import load
+from elections.web.page_cache import read_one
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500

@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elections.calendar import Calendar, compute_calendar, next_phase_change, phase
-from elections.db import UTCDateTime, utcnow
-from elections.extensions import db
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.extensions import db
 from elections.rules import Profile, profile_from_dict
+from elections.territory.calendar import Calendar, compute_calendar, next_phase_change, phase
 
 UNIT_KINDS = (
     "region",

@@ -26,16 +26,16 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import Action
-from elections.calendar import compute_calendar, deadlines_before_opening
-from elections.errors import ErrorItem, conflict, invalid
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.errors import ErrorItem, conflict, invalid
+from elections.core.extensions import db
 from elections.rules import UnknownProfile, load_profile
-from elections.templating import local_date
+from elections.territory.calendar import compute_calendar, deadlines_before_opening
 from elections.territory.decisions import record_decision
 from elections.territory.models import Election, Precinct
 from elections.territory.services import date_errors, lock_election
+from elections.web.templating import local_date
 
 REPEATABLE_STATES = ("repeat_required", "invalid")
 LEGAL_BASIS = "art. 113-9"

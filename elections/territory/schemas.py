@@ -6,13 +6,13 @@ from flask import current_app
 from marshmallow import Schema, fields, pre_dump, validate
 from sqlalchemy import select
 
-from elections.clock import now
-from elections.db import INTEGER_MAX
-from elections.extensions import db
+from elections.core.clock import now
+from elections.core.db import INTEGER_MAX
+from elections.core.extensions import db
 from elections.rules import ELECTION_KINDS, rule_entries
-from elections.schema_fields import LocalDateTime, NameSchema, kato_field
 from elections.territory.hours import voting_hours
 from elections.territory.models import UNIT_KINDS, Election
+from elections.web.schema_fields import LocalDateTime, NameSchema, kato_field
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z"
 HHMM_ERROR = "Give the time as HH:MM, for example 20:00."

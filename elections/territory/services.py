@@ -12,14 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from elections import audit
-from elections.audit import Action
-from elections.calendar import compute_calendar, deadlines_before_opening, lead_time_short
-from elections.db import INTEGER_MAX
-from elections.errors import ErrorItem, conflict, invalid, not_found
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.db import INTEGER_MAX
+from elections.core.errors import ErrorItem, conflict, invalid, not_found
+from elections.core.extensions import db
 from elections.rules import UnknownProfile, default_profile_key, load_profile
-from elections.templating import local_date
+from elections.territory.calendar import compute_calendar, deadlines_before_opening, lead_time_short
 from elections.territory.models import (
     DISTRICT_ELECTED_KINDS,
     ORGANISER_KINDS,
@@ -30,6 +29,7 @@ from elections.territory.models import (
     Unit,
 )
 from elections.territory.zones import zone_errors
+from elections.web.templating import local_date
 
 TOP_LEVEL_KINDS = ("region", "city_republican")
 # Election dates the service accepts: the calendar reaches weeks either side of them, and a

@@ -6,11 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from elections.auth.access import current_actor, roles
-from elections.errors import ErrorItem, ServiceError, invalid
-from elections.extensions import db
-from elections.forms import attach_errors
-from elections.i18n import pick_language
+from elections.core.errors import ErrorItem, ServiceError, invalid
+from elections.core.extensions import db
 from elections.territory import services, zones
 from elections.territory.forms import (
     ElectionForm,
@@ -19,6 +16,9 @@ from elections.territory.forms import (
     RegionZoneForm,
     UnitForm,
 )
+from elections.web.access import current_actor, roles
+from elections.web.forms import attach_errors
+from elections.web.i18n import pick_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

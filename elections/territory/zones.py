@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import Action
-from elections.errors import ErrorItem, invalid
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.errors import ErrorItem, invalid
+from elections.core.extensions import db
 from elections.territory.models import KAZAKHSTAN_ZONES, Election, Unit
 
 # Only the top of the tree names a zone; the units below inherit it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests import factories
 

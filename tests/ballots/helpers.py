@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from elections.audit import AuditEvent
 from elections.ballots.models import Protocol, ProtocolVersion, ProtocolVote
-from elections.extensions import db
-from elections.idempotency import IdempotencyRecord
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
+from elections.core.idempotency import IdempotencyRecord
 
 # A protocol that satisfies every control relation, for three candidates:
 # 1000 = 800 + 200; 800 <= 1200; 790 <= 800; 790 = 10 + (400 + 200 + 100) + 80.

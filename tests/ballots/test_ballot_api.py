@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election, Party, Unit
 from tests import factories
 

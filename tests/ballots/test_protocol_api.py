@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import AuditEvent
 from elections.ballots.models import ProtocolVote
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests import factories
 from tests.ballots.helpers import codes, protocol_body, protocol_url, row_counts, version_count

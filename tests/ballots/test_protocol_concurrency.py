@@ -16,13 +16,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
 
-from elections import audit
-from elections.audit import AuditEvent
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.ballots.models import Protocol, ProtocolVersion
-from elections.extensions import db
-from elections.idempotency import IdempotencyRecord
+from elections.core import audit
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
+from elections.core.idempotency import IdempotencyRecord
 from elections.territory.models import Election, Unit
 from tests import factories
 from tests.ballots.helpers import protocol_body, protocol_url

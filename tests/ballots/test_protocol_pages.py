@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests import factories
 from tests.ballots.helpers import (

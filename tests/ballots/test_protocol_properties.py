@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from elections.ballots.tally import ProtocolFigures, failed_relations, is_consistent
-from elections.db import INTEGER_MAX
+from elections.core.db import INTEGER_MAX
 from tests.ballots.helpers import protocol_url, version_count
 
 # The world and its candidates are made once per test and shared by its examples; every

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election, Party, Unit
 from tests import factories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core.extensions import db
 from tests.factories import nomination_body, self_nomination
 
 

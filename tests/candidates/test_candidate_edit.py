@@ -14,10 +14,10 @@ import re
 
 import pytest
 
-from elections import audit
-from elections.audit import AuditEvent
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from tests.factories import fresh_iin
 
 

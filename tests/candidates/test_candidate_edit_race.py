@@ -18,12 +18,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import AuditEvent
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests import factories
 

@@ -10,10 +10,10 @@ import unicodedata
 import pytest
 
 from elections import create_app
-from elections.auth.access import public
 from elections.auth.models import User
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.web.access import public
 from tests.candidates.test_candidate_edit import form_of, patch, stored
 from tests.factories import PASSWORD, nomination_body, party_nomination, self_nomination
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests.candidates.conftest import NOMINATION_CLOSES, REGISTRATION_CLOSES
 from tests.candidates.test_candidate_edit import form_of, patch, stored, update_events

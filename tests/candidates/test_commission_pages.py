@@ -8,7 +8,7 @@ import re
 import pytest
 
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core.extensions import db
 from tests.factories import fresh_iin
 from tests.foundation.support import names_a_source
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from elections import audit
-from elections.audit import AuditEvent
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from tests.foundation.support import names_a_source
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from elections.candidates.models import ON_BALLOT, Candidate
 from elections.candidates.services import eligibility
-from elections.demo import load_demo
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo.region import load_demo
 
 pytestmark = pytest.mark.committing
 

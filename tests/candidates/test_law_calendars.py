@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from elections.calendar import compute_calendar
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.rules import load_profile
+from elections.territory.calendar import compute_calendar
 from elections.territory.models import Election
 from tests import factories
 from tests.factories import nomination_body, self_nomination

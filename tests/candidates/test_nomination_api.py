@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 import re
 
-from elections import audit
-from elections.audit import AuditEvent
 from elections.candidates.iin import parse_iin
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election, Unit
 from tests import factories
 from tests.factories import nomination_body, party_nomination, self_nomination

@@ -16,11 +16,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import Action, AuditEvent
 from elections.auth.models import User
 from elections.auth.services import issue_token
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action, AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election, ElectionDecision
 from tests import factories
 from tests.candidates.conftest import (

@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import Action, AuditEvent
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action, AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests.candidates.conftest import ELECTION_DAY, REGISTRATION_CLOSES
 
@@ -87,7 +87,7 @@ def test_the_chair_postpones_by_up_to_15_days_and_the_calendar_moves(
 
 def turn_on_the_15_days(app, election_id):
     """The commission's decision that a source confirms the 15 days (as
-    elections/rule_decisions.py writes it, without the page: registration has closed)."""
+    elections/candidates/rule_decisions.py writes it, without the page: registration has closed)."""
     with app.app_context():
         election = db.session.get(Election, election_id)
         snapshot = copy.deepcopy(election.profile_snapshot)

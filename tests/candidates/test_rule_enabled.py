@@ -11,8 +11,8 @@ from html import unescape
 
 import pytest
 
-from elections.audit import AuditEvent
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.rules import load_profile
 from elections.territory.models import Election, ElectionDecision
 from tests.factories import PASSWORD, nomination_body, party_nomination, self_nomination

@@ -22,9 +22,10 @@ from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from elections import create_app, ratelimit
-from elections.demo import load_demo
-from elections.extensions import db
+from elections import create_app
+from elections.core.extensions import db
+from elections.demo.region import load_demo
+from elections.web import ratelimit
 
 HERE = Path(__file__).parent
 CHROMIUM_ARGS = [

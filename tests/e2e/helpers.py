@@ -25,8 +25,8 @@ from elections.candidates.rules import (
     settlements_required,
     signatures_required,
 )
-from elections.demo import UNITS
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo.region import UNITS
 from elections.territory.models import Election, Unit
 
 MEMBER = "zerendi-member"  # demo territorial member of the Zerendi district commission

@@ -69,7 +69,7 @@ def app_codes() -> tuple[str, ...]:
         VIOLATION_CODES,
     )
     from elections.rules import EDUCATION_LEVELS, ELECTION_KINDS, profile_keys
-    from elections.templating import STATUS_LABELS
+    from elections.territory.labels import ELECTION_STATUS_LABELS as STATUS_LABELS
     from elections.territory.models import UNIT_KINDS
 
     codes = {

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from elections.audit import AuditEvent
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election, Unit
 from tests.e2e.helpers import overflow, snap
 

@@ -21,9 +21,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from elections.extensions import db
-from elections.i18n import COOKIE
+from elections.core.extensions import db
 from elections.territory.models import Election
+from elections.web.i18n import COOKIE
 from tests.e2e import helpers
 from tests.e2e.crawl import crawl, pattern
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.rules import default_profile_key, load_profile
 from elections.territory.models import Election, Precinct, Unit
 from tests.e2e.helpers import RURAL_KATO, overflow, snap

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from elections.ballots import services as protocols
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.results import services as results
 from elections.territory.models import Election, Precinct, Unit
 from tests.e2e.helpers import SCREENSHOTS, snap, switch_language

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from elections.candidates.models import ON_BALLOT, Candidate
-from elections.extensions import db
+from elections.core.extensions import db
 from tests.e2e.helpers import (
     count_under_way,
     decide,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from elections.auth.models import User
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import ON_BALLOT, Candidate
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election
 from tests import factories
 from tests.e2e.helpers import count_under_way, rural_election, snap, switch_language

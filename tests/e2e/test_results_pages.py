@@ -23,8 +23,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from elections.ballots import services as protocols
-from elections.demo import PAST_PRECINCTS
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo.region import PAST_PRECINCTS
 from elections.territory.models import Election, Unit
 from tests.e2e import helpers
 from tests.e2e.helpers import overflow, rural_election, switch_language

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election, Unit
 from tests.e2e.helpers import overflow, snap, switch_language
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from elections.clock import now, service_timezone
-from elections.extensions import db
+from elections.core.clock import now, service_timezone
+from elections.core.extensions import db
 from elections.territory import services as territory
 from elections.territory import zones
 from tests.e2e.helpers import overflow, snap

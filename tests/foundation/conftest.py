@@ -6,7 +6,7 @@ import pytest
 from flask.cli import FlaskGroup
 
 from elections import create_app
-from elections.extensions import db
+from elections.core.extensions import db
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import func, select
 
-from elections.audit import AuditEvent
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 
 
 def errors_of(response, status: int) -> list[dict]:

@@ -7,18 +7,12 @@ from flask import Blueprint, Flask
 
 import elections
 from elections import create_app
-from elections.auth.access import (
-    UnguardedRoute,
-    check_all_routes_guarded,
-    ensure_organiser,
-    ensure_precinct_access,
-    public,
-    roles,
-)
+from elections.auth.access import ensure_organiser, ensure_precinct_access
 from elections.auth.models import User
-from elections.errors import ServiceError
-from elections.extensions import db
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.territory.models import Election, Precinct
+from elections.web.access import UnguardedRoute, check_all_routes_guarded, public, roles
 from tests.foundation.support import audit_count, codes, errors_of
 
 NON_ADMIN_ROLES = ["territorial_member", "territorial_chair", "precinct_secretary"]

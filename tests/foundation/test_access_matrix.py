@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 
 from elections.auth.models import ROLES
 from elections.ballots.services import save_protocol
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.results.services import canonical_figures, draft_result
 from elections.territory.models import Election, Precinct

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election, Precinct, Unit
 from tests.foundation.support import audit_count
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from elections import audit
-from elections.audit import GENESIS, Action, AuditEvent, AuditHead, event_hash
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import GENESIS, Action, AuditEvent, AuditHead, event_hash
+from elections.core.extensions import db
 from tests.foundation.support import audit_actions, audit_count, errors_of, fields
 
 

@@ -16,10 +16,10 @@ import stat
 import pytest
 from sqlalchemy import select, text
 
-from elections import audit
-from elections.audit import GENESIS, Action
 from elections.ballots import services as ballot_services
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import GENESIS, Action
+from elections.core.extensions import db
 from elections.results import services as result_services
 from elections.territory.models import Election, Precinct
 from tests import factories

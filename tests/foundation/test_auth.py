@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from elections.auth.models import ApiToken, SignInFailure, User
 from elections.auth.services import issue_token
-from elections.db import utcnow
-from elections.extensions import db
+from elections.core.db import utcnow
+from elections.core.extensions import db
 from tests.factories import PASSWORD
 from tests.foundation.support import audit_actions, codes, errors_of
 

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from elections import rules
-from elections.calendar import compute_calendar, phase
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.rules import ELECTION_KINDS, default_profile_key, load_profile, profile_keys
+from elections.territory.calendar import compute_calendar, phase
 from elections.territory.models import Election
 from tests.foundation.support import errors_of, fields
 

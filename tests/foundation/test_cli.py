@@ -7,12 +7,12 @@ import stat
 import pytest
 from sqlalchemy import func, select
 
-from elections import demo
 from elections.auth.models import ROLES, User
-from elections.auth.services import create_user as create_user_service
 from elections.ballots.services import ballot_candidates
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo import region as demo
 from elections.territory import services as territory
+from elections.territory.accounts import create_user as create_user_service
 from elections.territory.models import Election, Party, Unit
 
 GOOD_PASSWORD = "a long and quiet steppe morning"

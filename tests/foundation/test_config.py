@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from elections import config
-from elections.extensions import db
+from elections.core import config
+from elections.core.extensions import db
 
 
 @pytest.fixture

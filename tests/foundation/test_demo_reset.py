@@ -14,9 +14,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from elections import create_app, demo
+from elections import create_app
 from elections.auth.models import User
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo import region as demo
 from elections.territory.models import Unit
 from tests.foundation.conftest import Cli
 from tests.foundation.test_cli import printed_logins

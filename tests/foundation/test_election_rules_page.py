@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election
 
 ROW = re.compile(

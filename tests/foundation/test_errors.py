@@ -6,8 +6,8 @@ import pytest
 from flask import Blueprint
 from sqlalchemy.exc import DataError, OperationalError
 
-from elections.auth.access import public
-from elections.errors import conflict
+from elections.core.errors import conflict
+from elections.web.access import public
 from tests.foundation.support import codes, errors_of, fields
 
 PARTY = {"name": {"kk": "Жаңа партия", "ru": "Новая партия"}, "short_name": "NEW"}

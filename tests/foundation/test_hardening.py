@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from elections import config
-from elections.auth.access import public
-from elections.auth.services import MIN_PASSWORD_LENGTH, create_user, password_problems
-from elections.errors import ServiceError
-from elections.extensions import db
+from elections.auth.services import MIN_PASSWORD_LENGTH, password_problems
+from elections.core import config
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
+from elections.territory.accounts import create_user
+from elections.web.access import public
 from tests.factories import PASSWORD
 from tests.foundation.support import errors_of
 

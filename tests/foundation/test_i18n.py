@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from elections.i18n import safe_next
+from elections.web.i18n import safe_next
 
 
 @pytest.mark.parametrize(

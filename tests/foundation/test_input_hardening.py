@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import MultiDict
 
-from elections.auth.access import public
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate
-from elections.errors import MAX_ERROR_ITEMS, ErrorItem, ServiceError, conflict
-from elections.extensions import db
+from elections.core.errors import MAX_ERROR_ITEMS, ErrorItem, ServiceError, conflict
+from elections.core.extensions import db
 from elections.territory.models import Election, Party
+from elections.web.access import public
 from tests import factories
 from tests.factories import nomination_body, party_nomination, self_nomination
 from tests.foundation.support import codes, errors_of

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from sqlalchemy.exc import IntegrityError
 
-from elections.auth.access import public
+from elections.web.access import public
 
 
 def test_a_unique_constraint_hit_by_a_race_is_a_409_in_the_envelope(make_app):

@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 import elections
-from elections.audit import GENESIS
-from elections.extensions import db
+from elections.core.audit import GENESIS
+from elections.core.extensions import db
 
 MIGRATIONS = Path(elections.__file__).parent / "migrations"
 
@@ -126,8 +126,8 @@ def test_rural_2026_elections_are_rebound_with_an_audited_reason_and_the_chain_h
 
     import sqlalchemy as sa
 
-    from elections import audit
-    from elections.db import UTCDateTime
+    from elections.core import audit
+    from elections.core.db import UTCDateTime
     from elections.rules import load_profile
 
     app = make_app(SQLALCHEMY_DATABASE_URI=brand_new_database)

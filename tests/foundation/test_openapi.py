@@ -12,7 +12,7 @@ from flask import Flask
 from schemathesis.specs.openapi.definitions import OPENAPI_30
 
 from elections import openapi
-from elections.auth.access import public
+from elections.web.access import public
 
 # The shared contract beside the checkout when it is there, else the copy kept with the tests.
 _SHARED_API_MD = Path(__file__).resolve().parents[3] / "shared" / "api.md"

@@ -13,18 +13,18 @@ import pytest
 
 from elections.candidates.grounds import GROUND_CODES, ground
 from elections.candidates.rules import VIOLATION_CODES, describe
-from elections.extensions import db
-from elections.labels import (
+from elections.core.extensions import db
+from elections.results.chart import bar_chart
+from elections.rules import ELECTION_KINDS, load_profile, profile_from_dict, profile_keys
+from elections.territory.labels import (
     ELECTION_KIND_LABELS,
     UNIT_KIND_LABELS,
     election_kind_label,
     profile_label,
     unit_kind_label,
 )
-from elections.results.chart import bar_chart
-from elections.rules import ELECTION_KINDS, load_profile, profile_from_dict, profile_keys
-from elections.templating import local_datetime
 from elections.territory.models import UNIT_KINDS, Election
+from elections.web.templating import local_datetime
 from tests import factories
 from tests.e2e.language import app_codes, foreign_text
 

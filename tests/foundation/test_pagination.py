@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from elections import audit
-from elections.extensions import db
-from elections.results import caching
+from elections.core import audit
+from elections.core.extensions import db
+from elections.web import page_cache
 from tests import factories
 from tests.foundation.support import errors_of, fields
 
@@ -161,7 +161,7 @@ def test_a_made_up_parameter_is_served_from_the_cache(client, app, world, path):
     url = path.format(election=world.election_id)
     first = client.get(url)
     assert first.status_code == 200
-    kept = len(caching._pages)
+    kept = len(page_cache._pages)
     with Statements(app) as statements:
         again = client.get(url + "&made_up=" + "x" * 500 + "&another=1")
     assert again.status_code == 200
@@ -169,7 +169,7 @@ def test_a_made_up_parameter_is_served_from_the_cache(client, app, world, path):
     assert again.headers["ETag"] == first.headers["ETag"]
     for name in ("Link", "X-Total-Count"):
         assert again.headers.get(name) == first.headers.get(name)
-    assert len(caching._pages) == kept, "no new entry for a made-up parameter"
+    assert len(page_cache._pages) == kept, "no new entry for a made-up parameter"
     assert statements.count == 1, "a hit costs the one state query"
 
 
@@ -219,14 +219,14 @@ def admin_token(world, token_for):
 def test_the_page_cache_is_bounded_by_bytes(make_app, world):
     app = make_app()
     client = app.test_client()
-    caching.clear()
+    page_cache.clear()
     sizes = [len(client.get(f"/api/v1/units?per_page=1&page={n}").get_data()) for n in (1, 2)]
-    assert caching.cached_bytes() == sum(sizes)
+    assert page_cache.cached_bytes() == sum(sizes)
     # Room for about two of these pages: the third pushes the oldest out.
     app.config["PAGE_CACHE_BYTES"] = sum(sizes) + min(sizes) // 2
     third = len(client.get("/api/v1/units?per_page=1&page=3").get_data())
-    assert caching.cached_bytes() <= app.config["PAGE_CACHE_BYTES"]
-    assert caching.cached_bytes() == sizes[1] + third
+    assert page_cache.cached_bytes() <= app.config["PAGE_CACHE_BYTES"]
+    assert page_cache.cached_bytes() == sizes[1] + third
     with Statements(app) as statements:
         client.get("/api/v1/units?per_page=1&page=2")
     assert statements.count == 1, "the newer page is still kept"
@@ -235,9 +235,9 @@ def test_the_page_cache_is_bounded_by_bytes(make_app, world):
     assert statements.count > 1, "the oldest page was evicted and is rendered again"
     # A page bigger than the whole cache is served but never kept.
     app.config["PAGE_CACHE_BYTES"] = 10
-    caching.clear()
+    page_cache.clear()
     assert client.get("/api/v1/units?per_page=500").status_code == 200
-    assert caching.cached_bytes() == 0 and not caching._pages
+    assert page_cache.cached_bytes() == 0 and not page_cache._pages
 
 
 def test_the_elections_list_holds_until_a_status_changes(client, app, world, clock):

@@ -10,8 +10,8 @@ from datetime import datetime, time, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
-from elections.audit import AuditEvent
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.rules import load_profile
 from elections.territory.models import Election, ElectionDecision
 

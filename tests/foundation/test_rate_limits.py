@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from elections import ratelimit
+from elections.web import ratelimit
 from tests.foundation.support import errors_of
 from tests.foundation.test_start import free_port
 

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from elections.auth.models import User
 from elections.candidates.models import Candidate
-from elections.clock import now
-from elections.demo import load_demo
-from elections.extensions import db
+from elections.core.clock import now
+from elections.core.extensions import db
+from elections.demo.region import load_demo
 from elections.territory.models import Election, Unit
 from elections.territory.services import call_election
 from tests.factories import CandidateFactory

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from elections.auth import sessions
 from elections.auth.models import User, UserSession
-from elections.db import utcnow
-from elections.extensions import db
+from elections.core.db import utcnow
+from elections.core.extensions import db
 from tests.factories import PASSWORD
 from tests.foundation.support import audit_actions
 

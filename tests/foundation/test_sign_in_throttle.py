@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from elections.auth import throttle
 from elections.auth.models import SignInFailure, User
-from elections.db import utcnow
-from elections.extensions import db
+from elections.core.db import utcnow
+from elections.core.extensions import db
 from tests.factories import PASSWORD
 from tests.foundation.support import audit_actions
 
@@ -247,6 +247,7 @@ def test_a_sign_in_holds_the_write_lock_for_less_than_its_hash(committed_app):
     import threading
 
     from elections.auth import services
+    from elections.territory import accounts
 
     password = "a long and quiet steppe morning"
     # A hash made with argon2-cffi's heavier defaults (as accounts made before the parameters
@@ -255,7 +256,7 @@ def test_a_sign_in_holds_the_write_lock_for_less_than_its_hash(committed_app):
     # each round puts the heavy one back.
     heavy = PasswordHasher().hash(password)
     with committed_app.app_context():
-        user = services.create_user("lock-probe-admin", "cec_admin", password)
+        user = accounts.create_user("lock-probe-admin", "cec_admin", password)
         db.session.commit()
         user_id = user.id
         hash_seconds = min(_timed(services._verify, heavy, password) for _ in range(3))

@@ -32,8 +32,8 @@ from psycopg import sql
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from elections import demo
 from elections.auth.models import ROLES
+from elections.demo import region as demo
 
 pytestmark = pytest.mark.committing
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from elections.audit import AuditEvent
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election, ElectionDecision, Unit
 from tests import factories
 from tests.ballots.helpers import protocol_body, protocol_url

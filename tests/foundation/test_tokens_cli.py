@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from elections.auth.models import ApiToken, User
-from elections.db import utcnow
-from elections.extensions import db
+from elections.core.db import utcnow
+from elections.core.extensions import db
 from tests.factories import PASSWORD
 from tests.foundation.support import audit_actions, codes, errors_of
 

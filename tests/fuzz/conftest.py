@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from elections.extensions import db
+from elections.core.extensions import db
 from tests.fuzz import harness
 
 

@@ -22,8 +22,8 @@ from elections.auth.models import ROLES, User
 from elections.auth.services import issue_token
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate
-from elections.demo import load_demo
-from elections.extensions import db
+from elections.core.extensions import db
+from elections.demo.region import load_demo
 from elections.territory.models import Election, Precinct, Unit
 
 ANONYMOUS = "anonymous"

@@ -39,7 +39,7 @@ def test_a_candidate_id_past_the_database_integer_is_404(
 
 
 def test_the_largest_storable_candidate_id_is_still_looked_up(app, client, world, token_for):
-    from elections.extensions import db
+    from elections.core.extensions import db
     from elections.territory.models import Election
 
     with app.app_context():

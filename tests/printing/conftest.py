@@ -11,10 +11,10 @@ from sqlalchemy import select
 from elections.auth.models import User
 from elections.ballots import services as ballot_services
 from elections.ballots.models import ProtocolVersion
-from elections.extensions import db
-from elections.results import caching
+from elections.core.extensions import db
 from elections.results import services as result_services
 from elections.territory.models import Election, Precinct
+from elections.web import page_cache
 from tests import factories
 from tests.results.support import protocol_body
 
@@ -44,9 +44,9 @@ def _count_under_way(clock):
 
 @pytest.fixture(autouse=True)
 def _fresh_results_cache():
-    caching.clear()
+    page_cache.clear()
     yield
-    caching.clear()
+    page_cache.clear()
 
 
 @pytest.fixture

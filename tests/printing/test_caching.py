@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from elections.auth.models import User
 from elections.ballots.models import ProtocolVersion
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.printing import cache, pdf
 from elections.results import services as result_services
 from elections.results.models import ResultVersion

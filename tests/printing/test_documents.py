@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from elections.auth.models import User
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.printing import pdf
 from elections.results import services as result_services
 from elections.territory.models import Election

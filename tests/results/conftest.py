@@ -14,9 +14,10 @@ from sqlalchemy import select
 from elections.ballots import services as ballot_services
 from elections.ballots.models import Protocol
 from elections.candidates.models import Candidate
-from elections.extensions import db
-from elections.results import caching, national
+from elections.core.extensions import db
+from elections.results import national
 from elections.territory.models import Election, Precinct, Unit
+from elections.web import page_cache
 from tests import factories
 from tests.results.support import protocol_body
 
@@ -36,10 +37,10 @@ SURNAMES = (
 def _fresh_results_cache():
     """The results page cache and the national results live in process memory: each test
     starts with both empty."""
-    caching.clear()
+    page_cache.clear()
     national.forget()
     yield
-    caching.clear()
+    page_cache.clear()
     national.forget()
 
 

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import AuditEvent, canonical
 from elections.candidates.models import Candidate, CandidateEvent
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import AuditEvent, canonical
+from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.territory.models import Election, Precinct, Unit
 from tests import factories

@@ -22,11 +22,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from elections import audit
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.ballots.models import ProtocolVersion
-from elections.extensions import db
+from elections.core import audit
+from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.territory.models import Election
 from tests import factories

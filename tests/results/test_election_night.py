@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from elections.results import caching
+from elections.web import page_cache
 from tests import factories
 from tests.results.support import certify
 from tests.results.test_query_counts import counted as statements_of
@@ -71,7 +71,7 @@ def test_a_page_being_counted_announces_its_refresh_and_when_it_was_updated(clie
 
 def cold_render(client, url: str):
     """The page as a worker that has never rendered it draws it: no cached copy."""
-    caching.clear()
+    page_cache.clear()
     response = client.get(url)
     assert response.status_code == 200
     return response
@@ -209,10 +209,10 @@ def test_a_refresh_revalidates_with_one_query_and_gets_304_even_when_the_cache_f
     first, _text = page(client, url)
     etag = first.headers["ETag"]
     with statements_of(app) as rendering:
-        caching.clear()
+        page_cache.clear()
         assert client.get(url).status_code == 200
 
-    caching.clear()  # another worker, or the process cache evicted the page
+    page_cache.clear()  # another worker, or the process cache evicted the page
     with statements_of(app) as statements:
         again = client.get(url, headers={**REVALIDATE, "If-None-Match": etag})
 

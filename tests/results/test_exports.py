@@ -11,9 +11,10 @@ import pytest
 from jsonschema.validators import validator_for
 
 from elections.candidates.models import Candidate
-from elections.extensions import db
-from elections.results import caching, exports
+from elections.core.extensions import db
+from elections.results import exports
 from elections.territory.models import Election, Precinct
+from elections.web import page_cache
 from tests import factories
 from tests.results.support import certify
 
@@ -327,10 +328,10 @@ def test_the_download_and_inline_variants_keep_their_own_cache_entries_and_etags
     url = f"/api/v1/elections/{world.election_id}/{tail}"
 
     # Each order: the second variant asked is not the first one's cache entry.
-    caching.clear()
+    page_cache.clear()
     inline_first = client.get(url)
     download_second = client.get(url + "?download=1")
-    caching.clear()
+    page_cache.clear()
     download_first = client.get(url + "?download=1")
     inline_second = client.get(url)
 
@@ -352,7 +353,7 @@ def test_the_download_and_inline_variants_keep_their_own_cache_entries_and_etags
     assert crossed.status_code == 200
     assert "Content-Disposition" not in crossed.headers
     # Each revalidates itself, also from a process that forgot the page.
-    caching.clear()
+    page_cache.clear()
     for variant, response in ((url, inline_first), (url + "?download=1", download_first)):
         again = client.get(variant, headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304

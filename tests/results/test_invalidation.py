@@ -20,11 +20,11 @@ import pytest
 from jsonschema.validators import validator_for
 from sqlalchemy import select
 
-from elections.audit import AuditEvent
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.candidates.models import Candidate
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election, ElectionDecision, Precinct, Unit
 from tests import factories
 from tests.results.support import certify, errors_of, protocol_body, put_protocol, results_of

@@ -1,6 +1,6 @@
 """A certified result freezes the election's territory too: no precinct can be added."""
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.territory.models import Election
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from elections.ballots import services as ballot_services
 from elections.ballots.models import Protocol
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.results import national, services
 from elections.territory.models import Election, Precinct
 from tests import factories

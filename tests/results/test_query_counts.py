@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import event, select
 
 from elections.ballots.models import Protocol
-from elections.extensions import db
-from elections.results import caching, national
+from elections.core.extensions import db
+from elections.results import national
 from elections.territory.models import Election
+from elections.web import page_cache
 from tests import factories
 from tests.results.support import protocol_body, put_protocol
 
@@ -82,7 +83,7 @@ def assert_same_statements(small: list[str], big: list[str]) -> None:
 
 
 def statements_for(app, client, method: str, url: str, **kwargs) -> list[str]:
-    caching.clear()  # count a real rendering, not a page cache hit
+    page_cache.clear()  # count a real rendering, not a page cache hit
     with counted(app) as statements:
         response = client.open(url, method=method, **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)

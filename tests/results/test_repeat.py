@@ -15,11 +15,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from elections.audit import AuditEvent
 from elections.auth.models import User
 from elections.auth.services import issue_token
 from elections.ballots import services as ballot_services
-from elections.extensions import db
+from elections.core.audit import AuditEvent
+from elections.core.extensions import db
 from elections.territory.models import Election, ElectionDecision, Precinct
 from tests import factories
 from tests.results.support import certify, errors_of, protocol_body

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from elections.extensions import db
+from elections.core.extensions import db
 from elections.results.models import Correction, ResultVersion
 from elections.territory.models import Election
 from tests.results.support import certify

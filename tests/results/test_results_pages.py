@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from elections.ballots.models import ProtocolVersion
-from elections.extensions import db
+from elections.core.extensions import db
 from tests.results.support import certify
 
 

@@ -19,7 +19,7 @@ from importlib import resources
 import sqlalchemy as sa
 from alembic import op
 
-from elections.db import UTCDateTime
+from elections.core.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "c12a0profiles"
@@ -64,7 +64,7 @@ audit_head = sa.table(
 
 
 def _canonical(value) -> str:
-    # The same canonical form as elections.audit.canonical, frozen here.
+    # The same canonical form as elections.core.audit.canonical, frozen here.
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 

@@ -15,7 +15,7 @@ Create Date: 2026-12-02 01:20:00
 import sqlalchemy as sa
 from alembic import op
 
-from elections.db import UTCDateTime
+from elections.core.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "c13a0accounts"

@@ -12,7 +12,7 @@ down one name from one address (``sign_in_failures``), so ``users.failed_logins`
 import sqlalchemy as sa
 from alembic import op
 
-from elections.db import UTCDateTime
+from elections.core.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "c13b0nolockout"

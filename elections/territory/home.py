@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import text
 
-from elections.auth.access import public
-from elections.clock import now
-from elections.extensions import db
+from elections.core.clock import now
+from elections.core.extensions import db
 from elections.territory.services import elections_page
+from elections.web.access import public
 
 bp = Blueprint("pages", __name__)
 

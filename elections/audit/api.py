@@ -8,13 +8,13 @@ from flask import Blueprint, jsonify, request, url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, select
 
-from elections import audit_checks
-from elections.audit import AuditEvent
-from elections.auth.access import public, roles
-from elections.db import INTEGER_MAX
-from elections.extensions import db
-from elections.http import load
-from elections.schema_fields import LocalDateTime
+from elections.audit import checks as audit_checks
+from elections.core.audit import AuditEvent
+from elections.core.db import INTEGER_MAX
+from elections.core.extensions import db
+from elections.web.access import public, roles
+from elections.web.http import load
+from elections.web.schema_fields import LocalDateTime
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1")
 
@@ -75,7 +75,7 @@ class AuditHeadOut(Schema):
 @public
 def audit_head():
     """The newest event's {seq, hash, at}: anyone may keep a copy and check it later with
-    ``audit verify --expect-head SEQ:HASH`` (elections.audit_checks)."""
+    ``audit verify --expect-head SEQ:HASH`` (elections.audit.checks)."""
     response = jsonify(AuditHeadOut().dump(audit_checks.head()))
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -29,7 +29,7 @@ def _not_for_any_cache(response) -> bool:
     cache, the browser's included: a signed-in page shows its reader (and a shared computer's
     back button or a proxy would show it to the next one), and an error is about one moment.
 
-    Public results keep their own ``Cache-Control`` for anonymous readers (results.caching);
+    Public results keep their own ``Cache-Control`` for anonymous readers (web/page_cache.py);
     an API answer to a bearer token that set none is not kept either."""
     if response.status_code >= 400:
         return True

@@ -124,7 +124,7 @@ def _rollback() -> None:
     """Whatever failed, nothing of this request is saved, and a failed flush leaves the session
     unusable: rendering the page (which may ask the database who is signed in) or saving the
     session afterwards would fail again, turning a 404 or a 409 into a 500."""
-    from elections.extensions import db
+    from elections.core.extensions import db
 
     try:
         db.session.rollback()

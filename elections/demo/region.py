@@ -9,18 +9,18 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from elections import audit
-from elections.audit import Action, AuditEvent
 from elections.auth.models import User
-from elections.auth.services import create_user
 from elections.ballots.services import ballot_candidates, save_protocol
 from elections.candidates.iin import make_iin
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.candidates.services import new_application_number
-from elections.clock import now, service_timezone
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action, AuditEvent
+from elections.core.clock import now, service_timezone
+from elections.core.extensions import db
 from elections.results.services import certify
 from elections.territory import services as territory
+from elections.territory.accounts import create_user
 from elections.territory.models import Party, Unit
 
 # (kato, parent kato, kind, Kazakh name, Russian name)

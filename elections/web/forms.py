@@ -15,7 +15,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
-from elections.errors import ErrorItem, ServiceError
+from elections.core.errors import ErrorItem, ServiceError
 
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 # Digits as the API takes them: ASCII 0-9 only. int() and WTForms also take fullwidth

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 from marshmallow.error_store import SCHEMA
 
-from elections.errors import ErrorItem, ServiceError, invalid
+from elections.core.errors import ErrorItem, ServiceError, invalid
 
 
 def _flatten(messages, prefix: str = "") -> list[ErrorItem]:

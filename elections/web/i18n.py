@@ -17,9 +17,9 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 
-from elections.auth.access import public
+from elections.web.access import public
 
-SOURCE = Path(__file__).parent / "translations"
+SOURCE = Path(__file__).parents[1] / "translations"
 COOKIE = "lang"
 
 bp = Blueprint("i18n", __name__)

@@ -1,16 +1,28 @@
-"""What awaits a territorial commission in one election: the content of its home page."""
+"""The territorial commission's home page: what awaits it in each election it organises.
+
+It reads candidates and protocols alike, so it lives above both; its route stays on the
+commission's blueprint (``commission.index``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
 from elections.ballots.services import count_not_started, current_versions
 from elections.candidates import calendar_decisions
 from elections.candidates.models import Candidate
 from elections.candidates.services import submitted_candidates
-from elections.clock import now
+from elections.candidates.views import COMMISSION
+from elections.candidates.views import bp as commission
+from elections.core.clock import now
+from elections.core.extensions import db
 from elections.territory.models import Election, Precinct
+from elections.web.access import current_actor, roles
 
 
 @dataclass(frozen=True)
@@ -65,3 +77,24 @@ def election_desks(elections: list[Election]) -> list[ElectionDesk]:
             )
         )
     return desks
+
+
+@commission.get("/")
+@roles(*COMMISSION)
+def index():
+    """The commission's home: what awaits it in each election it organises, then every
+    page of each election."""
+    actor = current_actor()
+    elections = db.session.execute(
+        select(Election)
+        .where(Election.organiser_id == actor.commission_unit_id)
+        .options(joinedload(Election.unit), selectinload(Election.precincts))
+        .order_by(Election.election_day)
+    ).scalars()
+    desks = election_desks(list(elections))
+    return render_template(
+        "candidates/commission.html",
+        commission=actor.commission,
+        desks=desks,
+        is_chair=actor.role == "territorial_chair",
+    )

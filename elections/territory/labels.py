@@ -1,8 +1,8 @@
 """The reader's words for the app's codes: one place for forms, templates and pages.
 
 A code (``rural_district``, ``rural-2023``) never reaches a page as it is: forms take
-their choices from here, templates call the globals and filters that
-``elections.templating`` installs from here. An unknown code is shown as it is, so that
+their choices from here, templates call the globals and filters that the app installs from
+here (and from ``elections.candidates.labels``). An unknown code is shown as it is, so that
 nothing is hidden, and the browser test ``tests/e2e/test_pages_speak_their_language.py``
 finds it.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from elections.i18n import pick_language
+from elections.web.i18n import pick_language
 
 ELECTION_STATUS_LABELS = {
     "called": _l("called"),
@@ -34,15 +34,6 @@ DECISION_LABELS = {
     "rule_enabled": _l("Rule turned on"),
     "voting_hours_changed": _l("Voting hours changed"),
 }
-CANDIDATE_STATUS_LABELS = {
-    "submitted": _l("submitted"),
-    "registered": _l("registered"),
-    "refused": _l("refused"),
-    "withdrawn": _l("withdrawn"),
-    "registration_cancelled": _l("registration cancelled"),
-    "elected": _l("elected"),
-    "not_elected": _l("not elected"),
-}
 UNIT_KIND_LABELS = {
     "region": _l("region"),
     "city_republican": _l("city of republican significance"),
@@ -63,33 +54,30 @@ ELECTION_KIND_LABELS = {
 }
 
 
-def _label(table: dict, code: str | None) -> str:
+def label(table: dict, code: str | None) -> str:
+    """The reader's word for ``code`` in ``table``; an unknown code as it is."""
     if code is None:
         return ""
     return str(table.get(code, code))
 
 
 def election_status_label(code: str | None) -> str:
-    return _label(ELECTION_STATUS_LABELS, code)
-
-
-def candidate_status_label(code: str | None) -> str:
-    return _label(CANDIDATE_STATUS_LABELS, code)
+    return label(ELECTION_STATUS_LABELS, code)
 
 
 def unit_kind_label(code: str | None) -> str:
-    return _label(UNIT_KIND_LABELS, code)
+    return label(UNIT_KIND_LABELS, code)
 
 
 def decision_title(decision) -> str:
     """What kind of decision a commission took, in the reader's words."""
     if decision.kind == "rule_enabled" and (decision.data or {}).get("enabled") is False:
         return str(_l("Rule turned off"))
-    return _label(DECISION_LABELS, decision.kind)
+    return label(DECISION_LABELS, decision.kind)
 
 
 def election_kind_label(code: str | None) -> str:
-    return _label(ELECTION_KIND_LABELS, code)
+    return label(ELECTION_KIND_LABELS, code)
 
 
 def profile_label(key: str | None) -> str:
@@ -110,22 +98,12 @@ def election_profile_label(election) -> str:
     return pick_language(title) if title else profile_label(election.profile_key)
 
 
-def ground_label(code: str, profile) -> str:
-    """A ground of refusal or cancellation as the sentence it stands for (not its code)."""
-    from elections.candidates.grounds import GROUND_CODES, ground
-
-    if code not in GROUND_CODES:
-        return code
-    return pick_language(ground(code, profile).message)
-
-
 GLOBALS = {
     "status_label": election_status_label,
-    "candidate_status_label": candidate_status_label,
     "unit_kind_label": unit_kind_label,
     "election_kind_label": election_kind_label,
     "profile_label": profile_label,
     "election_profile_label": election_profile_label,
     "decision_title": decision_title,
 }
-FILTERS = {"ground_label": ground_label}
+FILTERS: dict = {}

@@ -8,10 +8,10 @@ from fractions import Fraction
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 
-from elections.auth.access import public
-from elections.i18n import pick_language
 from elections.rules import rule_entries
 from elections.territory.services import get_election
+from elections.web.access import public
+from elections.web.i18n import pick_language
 
 bp = Blueprint("election_rules", __name__)
 
@@ -75,7 +75,7 @@ def rules(election_id: int):
             "value": shown_value(entry["value"]),
             "basis": pick_language(entry["basis"]),
             "confirmed": entry["confirmed"],
-            # Turned on by the commission's decision (elections/rule_decisions.py).
+            # Turned on by the commission's decision (elections/candidates/rule_decisions.py).
             "by_commission": entry["confirmed"]
             and isinstance(profile.data["rules"][entry["rule"]].get("enabled_by"), dict),
         }

@@ -33,8 +33,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
 
-from elections import audit
-from elections.audit import Action, canonical
 from elections.auth.models import User
 from elections.ballots.models import FIGURE_FIELDS, Protocol, ProtocolVersion, ProtocolVote
 from elections.ballots.paper import BallotCandidate, ballot_order, print_run
@@ -43,8 +41,10 @@ from elections.ballots.tally import ProtocolFigures, failed_relations
 from elections.candidates.iin import make_iin
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.candidates.services import APPLICATION_ALPHABET
-from elections.demo import PARTIES
-from elections.extensions import db
+from elections.core import audit
+from elections.core.audit import Action, canonical
+from elections.core.extensions import db
+from elections.demo.region import PARTIES
 from elections.rules import default_profile_key, load_profile
 from elections.territory.models import Election, Party, Precinct, Unit
 

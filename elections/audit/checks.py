@@ -1,6 +1,6 @@
 """Anchors of the audit trail outside the database, and checks of what the chain vouches for.
 
-The hash chain (:mod:`elections.audit`) proves that no event in the middle was changed, but
+The hash chain (:mod:`elections.core.audit`) proves that no event in the middle was changed, but
 whoever can write the database can cut the newest events off and rewind ``audit_head``, or
 wipe everything and start again, and the chain still holds. So its head is published
 (``GET /api/v1/audit/head``, and a line on the public results pages): anyone who kept a copy
@@ -27,11 +27,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from elections.audit import GENESIS, Action, AuditEvent, canonical
 from elections.ballots.models import FIGURE_FIELDS, ProtocolVersion, ProtocolVote
 from elections.ballots.services import figures_digest
 from elections.ballots.tally import ProtocolFigures
-from elections.extensions import db
+from elections.core.audit import GENESIS, Action, AuditEvent, canonical
+from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.results.services import result_digest
 

@@ -29,7 +29,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 
-from elections.errors import ServiceError
+from elections.core.errors import ServiceError
 
 EXTENSION = "elections_limiter"
 _limiters: weakref.WeakSet[Limiter] = weakref.WeakSet()

@@ -17,8 +17,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from elections.db import UTCDateTime, utcnow
-from elections.extensions import db
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.extensions import db
 
 GENESIS = "0" * 64
 

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from elections.audit import canonical
-from elections.db import UTCDateTime, utcnow
-from elections.errors import ServiceError
-from elections.extensions import db
+from elections.core.audit import canonical
+from elections.core.db import UTCDateTime, utcnow
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 
 HEADER = "Idempotency-Key"
 

@@ -24,16 +24,17 @@ from flask import Blueprint
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from elections.auth.access import current_actor, ensure_organiser, roles
-from elections.clock import now
-from elections.errors import ErrorItem, ServiceError, conflict, forbidden, invalid, not_found
-from elections.extensions import db
-from elections.http import load
+from elections.auth.access import ensure_organiser
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, ServiceError, conflict, forbidden, invalid, not_found
+from elections.core.extensions import db
 from elections.rules import UnknownProfile, load_profile, profile_keys
 from elections.territory.decisions import record_decision
 from elections.territory.models import Election
 from elections.territory.schemas import ElectionOut
 from elections.territory.services import get_election, lock_election
+from elections.web.access import current_actor, roles
+from elections.web.http import load
 
 LANGUAGES = ("kk", "ru", "en")
 TEXT_MAX = 2000

@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from elections.db import Base
+from elections.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -1,5 +1,5 @@
 """The organising commission's page of an election's rules: re-bind to a corrected profile,
-turn an unconfirmed rule on or off (elections/rule_decisions.py says when and why)."""
+turn an unconfirmed rule on or off (elections/candidates/rule_decisions.py says when and why)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from elections.auth.access import current_actor, ensure_organiser, roles
-from elections.errors import ServiceError
-from elections.extensions import db
-from elections.forms import attach_errors
-from elections.i18n import pick_language
-from elections.rule_decisions import (
+from elections.auth.access import ensure_organiser
+from elections.candidates.rule_decisions import (
     TEXT_MAX,
     enabled_by,
     ensure_rule_decider,
@@ -26,9 +22,14 @@ from elections.rule_decisions import (
     set_rule,
     togglable,
 )
-from elections.rule_page import RULE_LABELS, shown_value
+from elections.candidates.rule_page import RULE_LABELS, shown_value
+from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.rules import rule_entries
 from elections.territory.services import get_election, lock_election
+from elections.web.access import current_actor, roles
+from elections.web.forms import attach_errors
+from elections.web.i18n import pick_language
 
 bp = Blueprint("rule_decisions", __name__, url_prefix="/commission")
 

@@ -7,15 +7,10 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 
-from elections import labels
-from elections.clock import service_timezone
-from elections.i18n import COOKIE, pick_language
+from elections.core.clock import service_timezone
+from elections.web.i18n import COOKIE, pick_language
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
-# Kept here under their old names for code that imports them from this module.
-STATUS_LABELS = labels.ELECTION_STATUS_LABELS
-CANDIDATE_STATUS_LABELS = labels.CANDIDATE_STATUS_LABELS
-UNIT_KIND_LABELS = labels.UNIT_KIND_LABELS
 
 
 def current_language() -> str:
@@ -60,9 +55,6 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["localised"] = pick_language
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
-
-    app.jinja_env.filters.update(labels.FILTERS)
-    app.jinja_env.globals.update(labels.GLOBALS)
 
     @app.context_processor
     def inject():

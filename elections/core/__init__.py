@@ -1,0 +1,1 @@
+"""The ground every feature stands on: database, config, clock, the audit chain, idempotency."""

@@ -1,0 +1,1 @@
+"""Demo data: the small Akmola region (``region``) and the national round (``national``)."""
