@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elections.ballots.models import FIGURE_FIELDS, Protocol, ProtocolVersion, ProtocolVote
 from elections.ballots.paper import (
@@ -261,10 +262,16 @@ def lock_for_save(election_id: int) -> Election:
     """
     if db.session.connection().dialect.name == "sqlite":
         return db.session.get(Election, election_id)
-    return db.session.execute(
-        select(Election).where(Election.id == election_id).with_for_update(read=True),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
+    # Every column read afresh but the rule profile: it is the bulk of the row (a JSON
+    # document to decode on every save), and no decision changes it once voting has begun.
+    columns = [column for column in Election.__table__.c if column.key != "profile_snapshot"]
+    row = db.session.execute(
+        select(*columns).where(Election.id == election_id).with_for_update(read=True)
+    ).one()
+    election = db.session.get(Election, election_id)
+    for column, value in zip(columns, row, strict=True):
+        set_committed_value(election, column.key, value)
+    return election
 
 
 def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
