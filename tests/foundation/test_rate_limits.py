@@ -41,6 +41,24 @@ def lookups(client, count: int, **headers) -> list[int]:
     ]
 
 
+def test_a_request_pays_for_no_limiter_hook_and_the_limits_still_hold(make_app):
+    """Issue 13: Flask-Limiter's hooks looked for limits on every request and found none (the
+    limits are counted where they apply), at about a fifth of a cached results page."""
+    app = make_app()
+    limiter = app.extensions[ratelimit.EXTENSION]
+    hooks = [
+        *app.before_request_funcs.get(None, []),
+        *app.after_request_funcs.get(None, []),
+        *app.teardown_request_funcs.get(None, []),
+    ]
+    owners = {getattr(hook, "__self__", None) for hook in hooks}
+    owners |= {next(iter(getattr(hook, "args", ())), None) for hook in hooks}
+    assert limiter not in owners
+    client = app.test_client()
+    statuses = [client.get(LOOKUP).status_code for _ in range(11)]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+
+
 def test_behind_one_proxy_each_client_has_its_own_limit(make_app):
     app = make_app(PROXY_COUNT=1, STATUS_LOOKUP_RATE=(3, 60))
     client = app.test_client()
