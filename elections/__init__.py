@@ -28,9 +28,9 @@ def _template_folder() -> str:
 
 def create_app(overrides: dict | None = None) -> Flask:
     from elections.auth.access import install
-    from elections.core import config, errors, sqlite
+    from elections.core import config, sqlite
     from elections.core.extensions import babel, csrf, db, login_manager, migrate
-    from elections.web import forms, i18n, ratelimit, security
+    from elections.web import errors, forms, i18n, ratelimit, security
     from elections.web.access import check_all_routes_guarded
 
     app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
