@@ -1,2 +1,2 @@
-"""The HTTP edge: errors and their envelope, access declarations, security headers, rate limits,
-strict forms, templating, language, the API document."""
+"""The HTTP edge every feature uses: access declarations, the page cache, strict forms, schema
+fields, rate limits, security headers, language, templating, the error envelope and pages."""
