@@ -66,34 +66,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from elections import openapi
+def api_blueprints() -> tuple:
+    """The blueprints of /api/v1, each operation declared at its route (elections/web/api.py)."""
     from elections.audit import api as audit_api
-    from elections.auth import views as auth_views
     from elections.ballots import api as ballots_api
-    from elections.ballots import desk  # noqa: F401 (the commission's home, on its blueprint)
-    from elections.ballots import views as ballot_views
     from elections.candidates import api as candidates_api
-    from elections.candidates import (
-        calendar_api,
-        calendar_views,
-        rule_decisions,
-        rule_decisions_views,
-        rule_page,
-    )
-    from elections.candidates import views as candidate_views
-    from elections.core.extensions import csrf
-    from elections.printing import views as printing_views
+    from elections.candidates import calendar_api, rule_decisions
     from elections.results import api as results_api
     from elections.results import invalidity_views
-    from elections.results import views as results_views
     from elections.territory import api as territory_api
-    from elections.territory import home as pages
-    from elections.territory import hours_views
-    from elections.territory import views as territory_views
-    from elections.web import i18n
+    from elections.web import openapi
 
-    for api in (
+    return (
         territory_api.bp,
         candidates_api.bp,
         calendar_api.bp,
@@ -103,9 +87,29 @@ def _register_blueprints(app: Flask) -> None:
         audit_api.bp,
         openapi.bp,
         rule_decisions.bp,
-    ):
-        csrf.exempt(api)
-        app.register_blueprint(api)
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from elections.auth import views as auth_views
+    from elections.ballots import desk  # noqa: F401 (the commission's home, on its blueprint)
+    from elections.ballots import views as ballot_views
+    from elections.candidates import calendar_views, rule_decisions_views, rule_page
+    from elections.candidates import views as candidate_views
+    from elections.core.extensions import csrf
+    from elections.printing import views as printing_views
+    from elections.results import invalidity_views
+    from elections.results import views as results_views
+    from elections.territory import home as pages
+    from elections.territory import hours_views
+    from elections.territory import views as territory_views
+    from elections.web import api as web_api
+    from elections.web import i18n
+
+    apis = api_blueprints()
+    for api in apis:
+        csrf.exempt(api)  # bearer tokens, not cookies: no cross-site form can send one
+    web_api.install(app, apis)
     for blueprint in (
         pages.bp,
         i18n.bp,

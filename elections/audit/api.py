@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, select
 
@@ -13,10 +13,14 @@ from elections.core.audit import AuditEvent
 from elections.core.db import INTEGER_MAX
 from elections.core.extensions import db
 from elections.web.access import public, roles
-from elections.web.http import load
-from elections.web.schema_fields import LocalDateTime
+from elections.web.api import AUDIT, ApiBlueprint
+from elections.web.schema_fields import LocalDateTime, shown_as
 
-bp = Blueprint("audit_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("audit_api", __name__, tag=AUDIT)
+PAGED = (
+    "At most per_page items; X-Total-Count gives the number of all, and while more remain "
+    'a Link: <...>; rel="next" header names the next page.'
+)
 
 
 class AuditQuery(Schema):
@@ -37,15 +41,24 @@ class AuditEventOut(Schema):
     action = fields.String()
     entity_type = fields.String()
     entity_id = fields.String()
-    payload = fields.Function(lambda event: json.loads(event.payload))
+    payload = fields.Function(
+        lambda event: json.loads(event.payload), metadata=shown_as({"type": "object"})
+    )
     hash = fields.String()
     prev_hash = fields.String()
 
 
+class AuditEventsOut(Schema):
+    events = fields.List(fields.Nested(AuditEventOut), required=True)
+
+
 @bp.get("/audit")
 @roles("cec_admin")
-def list_events():
-    query = load(AuditQuery(), request.args.to_dict())
+@bp.doc(description=PAGED)
+@bp.arguments(AuditQuery, location="query")
+@bp.response(200, AuditEventsOut)
+def list_events(query):
+    """Read the audit trail"""
     size = query["per_page"] or query["limit"]
     after = AuditEvent.seq > query["after"]
     total = db.session.execute(select(func.count(AuditEvent.id)).where(after)).scalar_one()
@@ -62,7 +75,7 @@ def list_events():
         cursor = {"after": query["after"]} if query["after"] else {}
         target = url_for("audit_api.list_events", **cursor, **sizing, page=query["page"] + 1)
         headers["Link"] = f'<{target}>; rel="next"'
-    return {"events": AuditEventOut(many=True).dump(events)}, 200, headers
+    return {"events": events}, 200, headers
 
 
 class AuditHeadOut(Schema):
@@ -73,12 +86,18 @@ class AuditHeadOut(Schema):
 
 @bp.get("/audit/head")
 @public
+@bp.response(200, AuditHeadOut)
 def audit_head():
-    """The newest event's {seq, hash, at}: anyone may keep a copy and check it later with
-    ``audit verify --expect-head SEQ:HASH`` (elections.audit.checks)."""
-    response = jsonify(AuditHeadOut().dump(audit_checks.head()))
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    """The head of the audit trail
+
+    The newest event's sequence number, hash and time (seq 0 and the genesis hash of 64
+    zeros, at null, while the trail is empty). Keep a copy: `flask --app elections audit
+    verify --expect-head SEQ:HASH` fails once the chain no longer holds that event with that
+    hash.
+    ---
+    Checked by elections.audit.checks.
+    """
+    return audit_checks.head(), 200, {"Cache-Control": "no-cache"}
 
 
 @bp.app_template_global("audit_head")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import jsonify, request
+from marshmallow import Schema, fields
 
 from elections.auth.access import ensure_precinct_access
 from elections.ballots import services
@@ -12,20 +13,34 @@ from elections.core.errors import not_found
 from elections.core.extensions import db
 from elections.territory.services import get_election, get_precinct_in
 from elections.web.access import current_actor, public, roles
-from elections.web.http import json_body, load
+from elections.web.api import PROTOCOLS, ApiBlueprint, errors, json_body
 
-bp = Blueprint("ballots_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("ballots_api", __name__, tag=PROTOCOLS)
 
 PROTOCOL_ROLES = ("precinct_secretary", "territorial_member", "territorial_chair")
 # Built once: a marshmallow schema deep-copies its fields on every instantiation, and the
 # protocol save is the hottest write of election night. Loading and dumping keep no state.
 PROTOCOL_IN, PROTOCOL_OUT = ProtocolIn(), ProtocolOut()
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key and body returns the first answer and saves "
+    "nothing new; the same key with another body is refused.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+}
+
+
+class ProtocolVersionsOut(Schema):
+    versions = fields.List(fields.Nested(ProtocolOut), required=True)
 
 
 @bp.get("/elections/<int:election_id>/ballot")
 @public
+@bp.response(200, BallotOut)
 def ballot(election_id: int):
-    return BallotOut().dump(services.ballot(get_election(election_id)))
+    """The ballot paper and its print run"""
+    return services.ballot(get_election(election_id))
 
 
 def _scoped_precinct(election_id: int, precinct_id: int):
@@ -36,36 +51,48 @@ def _scoped_precinct(election_id: int, precinct_id: int):
 
 @bp.put("/elections/<int:election_id>/precincts/<int:precinct_id>/protocol")
 @roles(*PROTOCOL_ROLES)
-def save_protocol(election_id: int, precinct_id: int):
+@errors(409)
+@bp.doc(parameters=[IDEMPOTENCY_PARAMETER])
+@bp.body(PROTOCOL_IN)
+@bp.response(200, ProtocolOut)
+def save_protocol(read, election_id: int, precinct_id: int):
+    """Save a precinct protocol
+
+    A failed control relation is 422 with one error per relation (code relation_failed,
+    relation, left, right); 409 version_conflict, results_certified.
+    """
     precinct = _scoped_precinct(election_id, precinct_id)
-    actor, body = current_actor(), json_body()
+    actor = current_actor()
     key = request.headers.get(idempotency.HEADER)
     if key is not None:
         key = idempotency.check_key(key)
-        print_ = idempotency.fingerprint("PUT", request.path, body)
+        print_ = idempotency.fingerprint("PUT", request.path, json_body())
         stored = idempotency.replay(actor, key, print_)
         if stored is not None:
             status, answer = stored
-            return answer, status
-    version = services.save_protocol(precinct, load(PROTOCOL_IN, body), actor)
+            return jsonify(answer), status
+    version = services.save_protocol(precinct, read(), actor)
     answer = PROTOCOL_OUT.dump(version)
     if key is not None:
         idempotency.remember(actor, key, print_, 200, answer)
     db.session.commit()
-    return answer, 200
+    return jsonify(answer), 200  # dumped already, for the idempotency record
 
 
 @bp.get("/elections/<int:election_id>/precincts/<int:precinct_id>/protocol")
 @roles(*PROTOCOL_ROLES)
+@bp.response(200, ProtocolOut)
 def show_protocol(election_id: int, precinct_id: int):
+    """The current version of a precinct protocol"""
     version = services.current_version(_scoped_precinct(election_id, precinct_id))
     if version is None:
         raise not_found()
-    return PROTOCOL_OUT.dump(version)
+    return version
 
 
 @bp.get("/elections/<int:election_id>/precincts/<int:precinct_id>/protocol/versions")
 @roles(*PROTOCOL_ROLES)
+@bp.response(200, ProtocolVersionsOut)
 def protocol_versions(election_id: int, precinct_id: int):
-    precinct = _scoped_precinct(election_id, precinct_id)
-    return {"versions": ProtocolOut(many=True).dump(services.versions(precinct))}
+    """Every version of a precinct protocol"""
+    return {"versions": services.versions(_scoped_precinct(election_id, precinct_id))}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from marshmallow import Schema, fields, validate
 
 from elections.core.db import INTEGER_MAX
-from elections.web.schema_fields import LocalDateTime
+from elections.web.schema_fields import COUNT_TYPE, NAME_TYPE, LocalDateTime, shown_as
 
 
 class VotesMapping(fields.Dict):
@@ -21,19 +21,34 @@ class VotesMapping(fields.Dict):
         return dict(value)  # a JSON object's keys are strings
 
 
+# Lines are loaded raw so that each bad line gets its own error; the document says they are counts.
+COUNT = shown_as(COUNT_TYPE)
+
+
 class ProtocolIn(Schema):
     """Lines are taken raw: whole-number checks live in the pure tally rules, line by line."""
 
     # null too: it is "not a whole number" of its line, reported as votes.<id> like the rest
     # (marshmallow would name a null vote "votes.<id>.value").
-    voters_on_list = fields.Raw(required=True, allow_none=True)
-    ballots_received = fields.Raw(required=True, allow_none=True)
-    ballots_issued = fields.Raw(required=True, allow_none=True)
-    ballots_cancelled = fields.Raw(required=True, allow_none=True)
-    ballots_in_boxes = fields.Raw(required=True, allow_none=True)
-    invalid_ballots = fields.Raw(required=True, allow_none=True)
-    votes = VotesMapping(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
-    against_all = fields.Raw(required=True, allow_none=True)
+    voters_on_list = fields.Raw(required=True, allow_none=True, metadata=COUNT)
+    ballots_received = fields.Raw(required=True, allow_none=True, metadata=COUNT)
+    ballots_issued = fields.Raw(required=True, allow_none=True, metadata=COUNT)
+    ballots_cancelled = fields.Raw(required=True, allow_none=True, metadata=COUNT)
+    ballots_in_boxes = fields.Raw(required=True, allow_none=True, metadata=COUNT)
+    invalid_ballots = fields.Raw(required=True, allow_none=True, metadata=COUNT)
+    votes = VotesMapping(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        metadata=shown_as(
+            {
+                "type": "object",
+                "description": "Votes per candidate id: every registered candidate exactly once.",
+                "additionalProperties": COUNT_TYPE,
+            }
+        ),
+    )
+    against_all = fields.Raw(required=True, allow_none=True, metadata=COUNT)
     expected_version = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=INTEGER_MAX)
     )
@@ -50,7 +65,16 @@ class ProtocolOut(Schema):
     ballots_cancelled = fields.Integer()
     ballots_in_boxes = fields.Integer()
     invalid_ballots = fields.Integer()
-    votes = fields.Function(lambda v: {str(cid): n for cid, n in v.votes_by_candidate().items()})
+    votes = fields.Function(
+        lambda v: {str(cid): n for cid, n in v.votes_by_candidate().items()},
+        metadata=shown_as(
+            {
+                "type": "object",
+                "description": "Votes per candidate id.",
+                "additionalProperties": {"type": "integer"},
+            }
+        ),
+    )
     against_all = fields.Integer()
     digest = fields.String()
     created_at = LocalDateTime()
@@ -74,7 +98,7 @@ class BallotLine(Schema):
 
 class AgainstAll(Schema):
     position = fields.Integer()
-    label = fields.Dict()
+    label = fields.Dict(metadata=shown_as(NAME_TYPE))
 
 
 class PrecinctRun(Schema):

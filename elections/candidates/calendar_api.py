@@ -7,7 +7,6 @@ organising commission's chair. Both answer 200 with the election's calendar.
 
 from __future__ import annotations
 
-from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from elections.auth.access import ensure_organiser
@@ -16,9 +15,9 @@ from elections.core.extensions import db
 from elections.territory.schemas import CalendarOut
 from elections.territory.services import get_election
 from elections.web.access import current_actor, roles
-from elections.web.http import load
+from elections.web.api import SETUP, ApiBlueprint, errors
 
-bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("calendar_api", __name__, tag=SETUP)
 
 COMMISSION = ("territorial_member", "territorial_chair")
 
@@ -41,39 +40,53 @@ class PostponedOut(Schema):
 
 @bp.post("/elections/<int:election_id>/extend-nomination")
 @roles(*COMMISSION)
-def extend_nomination(election_id: int):
-    """Move nomination_closes later while fewer than two are nominated (CEC, Sept 2023).
+@errors(409)
+@bp.body(ExtendNominationIn)
+@bp.response(200, CalendarOut)
+def extend_nomination(read, election_id: int):
+    """Extend nomination while fewer than two candidates are nominated
 
-    "Nominated": applications taken in that still stand (submitted or registered).
-    409 ``nomination_closed`` once nomination has closed, 409 ``enough_candidates`` with
-    two or more nominated; 422 ``days_out_of_range`` (field ``days``) outside 1 to the
-    days remaining of the profile's cap (3 in all), 422 on ``reason`` when it is blank.
+    The organising commission (a member or its chair), while nomination is open (CEC,
+    September 2023). Nominated: applications taken in that still stand (submitted or
+    registered). Moves nomination_closes later by days, at most the profile's
+    nomination_extension_max_days (3) in all for the election; registration still closes on
+    its date. Recorded as the decision nomination_extended with {days, total_days,
+    nomination_closes_before, nomination_closes_after}. 409 codes: nomination_closed,
+    enough_candidates. 422 days_out_of_range (field days, with remaining), required (field
+    reason).
     """
     ensure_organiser(current_actor(), get_election(election_id))
-    data = load(ExtendNominationIn())
+    data = read()
     election = calendar_decisions.extend_nomination(
         election_id, data["days"], data["reason"], current_actor()
     )
     db.session.commit()
-    return CalendarOut().dump(election.calendar())
+    return election.calendar()
 
 
 @bp.post("/elections/<int:election_id>/postpone")
-@roles("territorial_member", "territorial_chair")
-def postpone(election_id: int):
-    """Set a later election day: registration closed with fewer than two registered.
+@roles(*COMMISSION)
+@errors(409)
+@bp.body(PostponeIn)
+@bp.response(200, PostponedOut)
+def postpone(read, election_id: int):
+    """Postpone election day when fewer than two candidates are registered
 
-    The chair's decision. 409 ``election_not_open``, ``election_day_reached``,
-    ``registration_open`` or ``enough_candidates``; 422 on ``election_day`` when it is not
-    later (``not_later``). The profile's ``registration_extension_days`` (15 after the day
-    first set) is unconfirmed: a later day is accepted, ``rule_confirmed`` in the answer
-    says so; only where the commission turned the rule on is a later day 422 ``too_late``.
-    200 with the new day and calendar.
+    The organising commission's chair, after registration has closed and before election day
+    (the election's local date). The new day is later than the current one. The profile's
+    registration_extension_days (15 after the day first set, over every postponement) is
+    unconfirmed (rule_confirmed says so): a later day is accepted and recorded with
+    beyond_limit; only where the commission turned the rule on is it refused (too_late).
+    Every deadline counted from election day moves with it. Recorded as the decision
+    postponed with {election_day_before, election_day_after, days, total_days,
+    rule_confirmed, beyond_limit}. 409 codes: election_not_open, election_day_reached,
+    registration_open, enough_candidates. 422 not_later, too_late (field election_day),
+    required (field reason).
     """
     ensure_organiser(current_actor(), get_election(election_id), chair=True)
-    data = load(PostponeIn())
+    data = read()
     election = calendar_decisions.postpone(
         election_id, data["election_day"], data["reason"], current_actor()
     )
     db.session.commit()
-    return PostponedOut().dump(election)
+    return election

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 
-from flask import Blueprint
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -34,7 +33,7 @@ from elections.territory.models import Election
 from elections.territory.schemas import ElectionOut
 from elections.territory.services import get_election, lock_election
 from elections.web.access import current_actor, roles
-from elections.web.http import load
+from elections.web.api import SETUP, ApiBlueprint, errors
 
 LANGUAGES = ("kk", "ru", "en")
 TEXT_MAX = 2000
@@ -254,26 +253,50 @@ def set_rule(election: Election, rule: str, body: dict, actor) -> Election:
 
 # --- API ---------------------------------------------------------------------------------------
 
-bp = Blueprint("rule_decisions_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("rule_decisions_api", __name__, tag=SETUP)
 
 
 @bp.post("/elections/<int:election_id>/rebind-profile")
 @roles("territorial_member", "territorial_chair", "cec_admin")
-def rebind(election_id: int):
+@errors(409)
+@bp.body(RebindIn)
+@bp.response(200, ElectionOut)
+def rebind(read, election_id: int):
+    """Re-bind an election to the corrected version of its profile
+
+    The organising commission's chair, or a CEC administrator; before election day (the
+    election's local date) while the election is open. The snapshot becomes the shipped
+    profile file; profile names another shipped profile of the same kind for an election
+    called with the wrong one. Recorded as the decision profile_rebound with {profile,
+    from_version, to_version, changed: [{rule, old, new}]}; rules the commission turned on
+    are reset to the shipped entries. 409 codes: profile_current (no newer version ships),
+    election_day_reached, election_not_open. 422 profile_kind_mismatch.
+    """
     election = get_election(election_id)
     ensure_rule_decider(current_actor(), election, admin=True)
-    body = load(RebindIn())
-    rebind_profile(lock_election(election_id), body, current_actor())
+    rebind_profile(lock_election(election_id), read(), current_actor())
     db.session.commit()
-    return ElectionOut().dump(election)
+    return election
 
 
 @bp.post("/elections/<int:election_id>/rules/<rule>")
 @roles("territorial_member", "territorial_chair")
-def decide_rule(election_id: int, rule: str):
+@errors(409)
+@bp.body(RuleDecisionIn)
+@bp.response(200, ElectionOut)
+def decide_rule(read, election_id: int, rule: str):
+    """Turn an unconfirmed rule of an election on or off
+
+    The organising commission's chair, until registration closes. Only a rule whose shipped
+    entry no source confirms (404 for a rule the profile lacks). enabled: true needs basis
+    {kk, ru, en} naming who confirmed the rule; the snapshot's entry becomes {value, basis,
+    confirmed: true, enabled_by: {commission, user, at, reason}} and eligibility applies it
+    (e.g. term_limit_reached). enabled: false restores the shipped unconfirmed entry.
+    Recorded as the decision rule_enabled with the old and new entry. 409 codes:
+    rule_confirmed, registration_closed, election_not_open, rule_not_enabled.
+    """
     election = get_election(election_id)
     ensure_rule_decider(current_actor(), election)
-    body = load(RuleDecisionIn())
-    set_rule(lock_election(election_id), rule, body, current_actor())
+    set_rule(lock_election(election_id), rule, read(), current_actor())
     db.session.commit()
-    return ElectionOut().dump(election)
+    return election

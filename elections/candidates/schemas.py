@@ -17,6 +17,7 @@ from marshmallow import (
 
 from elections.candidates.grounds import GROUND_CODES
 from elections.candidates.iin import IinError, validate_iin
+from elections.candidates.models import STATUSES
 from elections.candidates.names import (
     NAME_CHARACTERS_MESSAGE,
     forbidden_characters,
@@ -237,3 +238,14 @@ class StatusOut(Schema):
     election = fields.Dict()
     history = fields.List(fields.Nested(PublicHistoryOut))
     reasons = fields.List(fields.Nested(ViolationOut))
+
+
+class CandidatesQuery(Schema):
+    """GET /elections/{id}/candidates: an unknown status lists no one, it is not refused."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(
+        metadata={"description": "Only candidates with this status.", "enum": list(STATUSES)}
+    )

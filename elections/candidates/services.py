@@ -27,11 +27,17 @@ from elections.candidates.schemas import NominationIn
 from elections.core import audit
 from elections.core.audit import Action
 from elections.core.clock import now
-from elections.core.errors import ErrorItem, ServiceError, conflict, invalid, not_found
+from elections.core.errors import (
+    ErrorItem,
+    ServiceError,
+    conflict,
+    invalid,
+    not_found,
+    validation_error,
+)
 from elections.core.extensions import db
 from elections.territory.models import SETTLEMENT_KINDS, Election, Party, Precinct, Unit
 from elections.territory.services import lock_election
-from elections.web.http import validation_error
 from elections.web.i18n import pick_language
 
 APPLICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone

@@ -41,14 +41,13 @@ from elections.candidates.presenters import (
     status_view,
 )
 from elections.candidates.schemas import NominationIn
-from elections.core.errors import ServiceError
+from elections.core.errors import ServiceError, validation_error
 from elections.core.extensions import db
 from elections.territory.models import Election
 from elections.territory.services import get_election, list_parties
 from elections.web import ratelimit
 from elections.web.access import current_actor, public, roles
 from elections.web.forms import attach_errors
-from elections.web.http import validation_error
 from elections.web.i18n import pick_language
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")

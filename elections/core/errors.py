@@ -11,6 +11,8 @@ from dataclasses import field as dataclass_field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+from marshmallow.error_store import SCHEMA
 
 GENERIC = {
     400: ("bad_request", _l("The request could not be read.")),
@@ -103,3 +105,25 @@ def conflict(code: str, message: str, **kwargs) -> ServiceError:
 
 def invalid(items: list[ErrorItem], more: int = 0) -> ServiceError:
     return ServiceError(422, items, more=more)
+
+
+def _flatten(messages, prefix: str = "") -> list[ErrorItem]:
+    items: list[ErrorItem] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            # marshmallow's key for the object as a whole: name the object itself
+            path = prefix if key == SCHEMA else (f"{prefix}.{key}" if prefix else str(key))
+            items += _flatten(value, path)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        items += [ErrorItem("invalid", message, field=prefix or None) for message in messages]
+    elif isinstance(messages, list):
+        for message in messages:
+            items += _flatten(message, prefix)
+    else:
+        items.append(ErrorItem("invalid", str(messages), field=prefix or None))
+    return items
+
+
+def validation_error(error: ValidationError) -> ServiceError:
+    """marshmallow's messages as a 422, one item per message with its dotted field."""
+    return invalid(_flatten(error.messages))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, request
+from flask import Response, make_response, request
+from marshmallow import Schema, fields
 
 from elections.auth.access import ensure_organiser
 from elections.core.extensions import db
@@ -11,11 +12,28 @@ from elections.results.caching import cached_public
 from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
 from elections.territory.services import get_election
 from elections.web.access import current_actor, public, roles
-from elections.web.http import load
+from elections.web.api import RESULTS, ApiBlueprint, errors
 from elections.web.page_cache import cached_by
 
-bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("results_api", __name__, tag=RESULTS)
 RESULTS_OUT = ResultOut(many=True)
+DOWNLOAD_PARAMETER = {
+    "name": "download",
+    "in": "query",
+    "required": False,
+    "description": "1: sent as an attachment (Content-Disposition), as the results page's "
+    "download links ask; without it the answer is inline.",
+    "schema": {"type": "string", "enum": ["0", "1"]},
+}
+
+
+class EveryResultOut(Schema):
+    elections = fields.List(fields.Nested(ResultOut), required=True)
+
+
+class ResultVersionsOut(Schema):
+    versions = fields.List(fields.Nested(ResultVersionOut), required=True)
+    corrections = fields.List(fields.Nested(CorrectionOut), required=True)
 
 
 def wants_download() -> bool:
@@ -32,37 +50,60 @@ def as_download(body, filename: str) -> Response:
 
 @bp.get("/elections/<int:election_id>/results")
 @public
+@bp.doc(parameters=[DOWNLOAD_PARAMETER])
 @cached_public
+@bp.response(200, ResultOut)
 def results(election_id: int):
-    body = ResultOut().dump(services.result(get_election(election_id)))
+    """The result of an election"""
+    result = services.result(get_election(election_id))
     if wants_download():
-        return as_download(body, f"election-{election_id}-results.json")
-    return body
+        return as_download(ResultOut().dump(result), f"election-{election_id}-results.json")
+    return result
 
 
 @bp.get("/results")
 @public
 @cached_by(national.published_key, reads=())  # no parameter: ?anything=... is a hit
+@bp.response(200, EveryResultOut)
 def every_result():
-    """Open data for election night: every election's result in one document, rendered once
-    per change of the data and kept like the election pages (ETag, public max-age)."""
-    return {"elections": RESULTS_OUT.dump(national.every_result())}
+    """The result of every election
+
+    Open data for election night: each election as GET /elections/{election_id}/results
+    gives it, in id order. Cache-Control public, max-age=10, and an ETag (If-None-Match
+    answers 304).
+    ---
+    Rendered once per change of the data and kept like the election pages.
+    """
+    return {"elections": national.every_result()}
 
 
 @bp.get("/elections/<int:election_id>/results/versions")
 @public
+@bp.response(200, ResultVersionsOut)
 def result_versions(election_id: int):
+    """Every certified version and correction"""
     election = get_election(election_id)
-    return {
-        "versions": ResultVersionOut(many=True).dump(services.versions(election)),
-        "corrections": CorrectionOut(many=True).dump(services.corrections(election)),
-    }
+    return {"versions": services.versions(election), "corrections": services.corrections(election)}
 
 
 @bp.get("/elections/<int:election_id>/results.csv")
 @public
+@bp.doc(
+    responses={
+        "200": {
+            "description": "One row per precinct: number, voters, ballots, invalid, against "
+            "all, a column per candidate.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+)
 @cached_public
 def results_csv(election_id: int):
+    """Results per precinct as CSV
+
+    UTF-8 with a byte-order mark, always an attachment; text cells that begin with =, +, -,
+    @, a tab or a carriage return are prefixed with '.
+    """
     election = get_election(election_id)
     # Always an attachment (api.md, "Open data"), with or without ?download=1.
     return as_download(
@@ -73,8 +114,18 @@ def results_csv(election_id: int):
 
 @bp.get("/elections/<int:election_id>/results/nist-err")
 @public
+@bp.doc(
+    parameters=[DOWNLOAD_PARAMETER],
+    responses={
+        "200": {
+            "description": "A NIST SP 1500-100 v2 ElectionReport.",
+            "content": {"application/json": {"schema": {"type": "object", "required": ["@type"]}}},
+        }
+    },
+)
 @cached_public
 def results_nist(election_id: int):
+    """Results in NIST SP 1500-100 v2 JSON"""
     body = exports.nist_report(get_election(election_id))
     if wants_download():
         return as_download(body, f"election-{election_id}-nist-err.json")
@@ -83,19 +134,29 @@ def results_nist(election_id: int):
 
 @bp.post("/elections/<int:election_id>/certify")
 @roles("territorial_chair", "territorial_member")
+@errors(409)
+@bp.response(200, ResultOut)
 def certify(election_id: int):
+    """Certify the result
+
+    409 precincts_missing while a precinct has not reported; already_certified.
+    """
     election = get_election(election_id)
     ensure_organiser(current_actor(), election, chair=True)
     services.certify(election, current_actor())
     db.session.commit()
-    return ResultOut().dump(services.result(election))
+    return services.result(election)
 
 
 @bp.post("/elections/<int:election_id>/corrections")
 @roles("territorial_chair", "territorial_member")
-def open_correction(election_id: int):
+@errors(409)
+@bp.body(CorrectionIn)
+@bp.response(200, CorrectionOut)
+def open_correction(read, election_id: int):
+    """Open a correction of a certified result"""
     election = get_election(election_id)
     ensure_organiser(current_actor(), election, chair=True)
-    correction = services.open_correction(election, load(CorrectionIn())["reason"], current_actor())
+    correction = services.open_correction(election, read()["reason"], current_actor())
     db.session.commit()
-    return CorrectionOut().dump(correction)
+    return correction

@@ -23,10 +23,10 @@ from elections.territory.models import Election
 from elections.territory.schemas import ElectionOut
 from elections.territory.services import get_election
 from elections.web.access import current_actor, roles
+from elections.web.api import RESULTS, ApiBlueprint, errors
 from elections.web.forms import LocalDateField, attach_errors
-from elections.web.http import load
 
-api_bp = Blueprint("invalidity_api", __name__, url_prefix="/api/v1")
+api_bp = ApiBlueprint("invalidity_api", __name__, tag=RESULTS)
 bp = Blueprint("invalidity", __name__)
 
 COMMISSION = ("territorial_member", "territorial_chair")
@@ -56,23 +56,41 @@ def _ensure_may_repeat(actor, election: Election) -> None:
 
 @api_bp.post("/elections/<int:election_id>/invalidate")
 @roles(*COMMISSION)
-def invalidate(election_id: int):
+@errors(409)
+@api_bp.body(InvalidateIn)
+@api_bp.response(200, ElectionOut)
+def invalidate(read, election_id: int):
+    """Declare the election invalid
+
+    The organising commission's chair, with the grounds (art. 113-9): status invalid, nobody
+    elected, protocols locked; the result shows outcome invalid and invalid_grounds. 409
+    already_certified after certification, already_invalid.
+    """
     election = get_election(election_id)
     ensure_organiser(current_actor(), election, chair=True)
-    data = load(InvalidateIn())
-    invalidity.invalidate(election, data["grounds"], current_actor())
+    invalidity.invalidate(election, read()["grounds"], current_actor())
     db.session.commit()
-    return ElectionOut().dump(election)
+    return election
 
 
 @api_bp.post("/elections/<int:election_id>/repeat")
 @roles("cec_admin", *COMMISSION)
-def call_repeat(election_id: int):
+@errors(409)
+@api_bp.body(RepeatIn)
+@api_bp.response(201, ElectionOut)
+def call_repeat(read, election_id: int):
+    """Call the repeat election
+
+    cec_admin or the organising commission's chair, after a tie (repeat_required) or
+    invalidity (art. 113-9): a new election of the same unit, kind and rule profile with
+    repeat_of and the same precincts; the lead time is not applied. 409 not_repeatable
+    otherwise or when a repeat exists; 422 deadline_before_call.
+    """
     election = get_election(election_id)
     _ensure_may_repeat(current_actor(), election)
-    new = repeat.call_repeat(election, load(RepeatIn()), current_actor())
+    new = repeat.call_repeat(election, read(), current_actor())
     db.session.commit()
-    return ElectionOut().dump(new), 201
+    return new
 
 
 # --- The chair's forms on the dashboard -------------------------------------------------------

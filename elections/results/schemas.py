@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from elections.web.schema_fields import LocalDateTime
+from elections.web.schema_fields import LocalDateTime, shown_as
 
 
 class CandidateResult(Schema):
@@ -17,7 +17,9 @@ class CandidateResult(Schema):
 class ResultOut(Schema):
     election_id = fields.Integer()
     status = fields.String()
-    as_of = fields.Method("_as_of")
+    as_of = fields.Method(
+        "_as_of", metadata=shown_as({"type": "string", "format": "date-time", "nullable": True})
+    )
     precincts_reporting = fields.Integer()
     precincts_total = fields.Integer()
     voters_on_list = fields.Integer()

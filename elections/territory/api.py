@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
 from elections.auth.access import ensure_organiser
 from elections.core.errors import not_found
 from elections.core.extensions import db
@@ -23,94 +21,152 @@ from elections.territory.schemas import (
     VotingHoursIn,
 )
 from elections.web.access import current_actor, public, roles
-from elections.web.http import load
+from elections.web.api import SETUP, ApiBlueprint, errors
 from elections.web.page_cache import cached_by, holds_until
 
-bp = Blueprint("territory_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("territory_api", __name__, tag=SETUP)
+
+PAGED = (
+    "At most per_page items; X-Total-Count gives the number of all, and while more remain "
+    'a Link: <...>; rel="next" header names the next page.'
+)
 
 
 @bp.post("/units")
 @roles("cec_admin")
-def create_unit():
-    unit = services.create_unit(load(UnitIn()), current_actor())
+@errors(409)  # a unique key taken in a race
+@bp.arguments(UnitIn)
+@bp.response(201, UnitOut)
+def create_unit(data):
+    """Create an administrative unit"""
+    unit = services.create_unit(data, current_actor())
     db.session.commit()
-    return UnitOut().dump(unit), 201
+    return unit
 
 
 @bp.patch("/units/<kato>")
 @roles("cec_admin")
-def set_unit_timezone(kato: str):
-    """A region names its time zone (or gives it up); its elections follow (zones.py)."""
+@errors(409)
+@bp.body(UnitZoneIn)
+@bp.response(200, UnitOut)
+def set_unit_timezone(read, kato: str):
+    """Name the time zone of a region
+
+    A region or a city of republican significance names one of the IANA zones of Kazakhstan
+    (Asia/Almaty, Asia/Qostanay, Asia/Qyzylorda, Asia/Aqtobe, Asia/Aqtau, Asia/Atyrau,
+    Asia/Oral); null gives it back the deployment's. The units below inherit it (zone), and
+    every election of a unit under it is re-resolved in the same transaction, audited with the
+    old and new zone and the elections touched. The zones carry the history, so a past
+    election keeps the instants it really had.
+    """
     unit = services.unit_by_kato(kato) if kato.isdigit() and len(kato) == 9 else None
     if unit is None:
         raise not_found()
-    zones.set_unit_timezone(unit, load(UnitZoneIn())["timezone"], current_actor())
+    zones.set_unit_timezone(unit, read()["timezone"], current_actor())
     db.session.commit()
-    return UnitOut().dump(unit)
+    return unit
 
 
 @bp.get("/units")
 @public
+@bp.doc(description=PAGED)
 @cached_by(lists.list_state, reads=lambda: (lists.parent_query(), *lists.page_query()))
-def list_units():
+@bp.arguments(lists.UnitsQuery, location="query")
+@bp.response(200, UnitOut(many=True))
+def list_units(page):
+    """List units"""
     parent = lists.parent_query()
-    return lists.paged(lists.units_query(parent), UnitOut(many=True), parent=parent)
+    return lists.paged(lists.units_query(parent), page, parent=parent)
 
 
 @bp.post("/parties")
 @roles("cec_admin")
-def create_party():
-    party = services.create_party(load(PartyIn()), current_actor())
+@errors(409)
+@bp.arguments(PartyIn)
+@bp.response(201, PartyOut)
+def create_party(data):
+    """Register a party"""
+    party = services.create_party(data, current_actor())
     db.session.commit()
-    return PartyOut().dump(party), 201
+    return party
 
 
 @bp.get("/parties")
 @public
+@bp.response(200, PartyOut(many=True))
 def list_parties():
-    return PartyOut(many=True).dump(services.list_parties())
+    """List parties"""
+    return services.list_parties()
 
 
 @bp.get("/profiles")
 @public
+@bp.response(200, ProfileOut(many=True))
 def list_profiles():
-    """Every shipped rule profile (domain.md, "Rule profiles")."""
-    return ProfileOut(many=True).dump([load_profile(key) for key in profile_keys()])
+    """List the rule profiles
+
+    Every shipped profile (rural-2021, rural-2023, district-2023), each rule as {value, basis,
+    confirmed}: basis names its source in kk, ru and en; confirmed is false where no source
+    confirms the rule, and such a rule refuses no one.
+    """
+    return [load_profile(key) for key in profile_keys()]
 
 
 @bp.post("/elections")
 @roles("cec_admin")
-def call_election():
-    election = services.call_election(load(ElectionIn()), current_actor())
+@errors(409)
+@bp.arguments(ElectionIn)
+@bp.response(201, ElectionOut)
+def call_election(data):
+    """Call an election
+
+    The calendar follows from the election day and the rule profile.
+    """
+    election = services.call_election(data, current_actor())
     db.session.commit()
-    return ElectionOut().dump(election), 201
+    return election
 
 
 @bp.get("/elections")
 @public
+@bp.doc(description=PAGED)
 @cached_by(lists.list_state, reads=lists.page_query, follows_clock=True)
-def list_elections():
-    """Each election's status follows the clock: the page holds until the first one changes."""
+@bp.arguments(lists.PageQuery, location="query")
+@bp.response(200, ElectionOut(many=True))
+def list_elections(page):
+    """List elections"""
 
     def seen(elections):
+        # Each status follows the clock: the page holds until the first one changes.
         holds_until(lists.until_a_status_changes(elections))
 
-    return lists.paged(lists.elections_query(), ElectionOut(many=True), seen=seen)
+    return lists.paged(lists.elections_query(), page, seen=seen)
 
 
 @bp.get("/elections/<int:election_id>")
 @public
+@bp.response(200, ElectionOut)
 def show_election(election_id: int):
-    return ElectionOut().dump(services.get_election(election_id))
+    """Show an election"""
+    return services.get_election(election_id)
 
 
 @bp.post("/elections/<int:election_id>/voting-hours")
 @roles("territorial_chair", "territorial_member")
-def change_voting_hours(election_id: int):
-    """The organising commission changes the hours of voting before voting begins (art. 43)."""
+@errors(409)
+@bp.body(VotingHoursIn)
+@bp.response(200, ElectionOut)
+def change_voting_hours(read, election_id: int):
+    """Change the voting hours of an election
+
+    The organising commission (art. 43), before voting begins on election day while the
+    election is open; starts before ends, both HH:MM local time, and the reason. Recorded as
+    the decision voting_hours_changed with {old, new}. The count, and with it protocol entry,
+    opens at the new end of voting. 409 codes: voting_started, election_settled.
+    """
     election = services.get_election(election_id)
     ensure_organiser(current_actor(), election)
-    data = load(VotingHoursIn())
+    data = read()
     hours.change_voting_hours(
         election,
         hours.parse_hhmm(data["starts"]),
@@ -119,22 +175,30 @@ def change_voting_hours(election_id: int):
         current_actor(),
     )
     db.session.commit()
-    return ElectionOut().dump(election)
+    return election
 
 
 @bp.post("/elections/<int:election_id>/precincts")
 @roles("cec_admin")
-def add_precinct(election_id: int):
+@errors(409)
+@bp.body(PrecinctIn)
+@bp.response(201, PrecinctOut)
+def add_precinct(read, election_id: int):
+    """Add a precinct to an election"""
     election = services.get_election(election_id)
-    precinct = services.add_precinct(election, load(PrecinctIn()), current_actor())
+    precinct = services.add_precinct(election, read(), current_actor())
     db.session.commit()
-    return PrecinctOut().dump(precinct), 201
+    return precinct
 
 
 @bp.get("/elections/<int:election_id>/precincts")
 @public
+@bp.doc(description=PAGED)
 @cached_by(lambda **_kwargs: lists.list_state(), reads=lists.page_query)
-def list_precincts(election_id: int):
+@bp.arguments(lists.PageQuery, location="query")
+@bp.response(200, PrecinctOut(many=True))
+def list_precincts(page, election_id: int):
+    """List the precincts of an election"""
     if not lists.election_exists(election_id):
         raise not_found()
-    return lists.paged(lists.precincts_query(election_id), PrecinctOut(many=True))
+    return lists.paged(lists.precincts_query(election_id), page)

@@ -30,7 +30,7 @@ from elections.core.db import INTEGER_MAX
 from elections.core.errors import ErrorItem, invalid
 from elections.core.extensions import db
 from elections.territory.models import Election, Precinct, Unit
-from elections.web.http import load
+from elections.web.api import query
 from elections.web.page_cache import read_one
 
 DEFAULT_PER_PAGE = 100
@@ -41,16 +41,32 @@ class PageQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # lang= and made-up parameters change nothing
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=INTEGER_MAX))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=INTEGER_MAX),
+        metadata={"description": "Which page of the list, from 1."},
+    )
     per_page = fields.Integer(
-        load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+        load_default=DEFAULT_PER_PAGE,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": "Items per page."},
+    )
+
+
+class UnitsQuery(PageQuery):
+    # Checked by parent_query(), which words its refusal for the reader.
+    parent = fields.String(
+        metadata={
+            "description": "KATO code of the parent unit: only its direct children are listed.",
+            "pattern": "^[0-9]{9}$",
+        }
     )
 
 
 def page_query() -> tuple[int, int]:
     """``(page, per_page)`` of this request; a 422 naming the field when out of range."""
-    query = load(PageQuery(), request.args.to_dict())
-    return query["page"], query["per_page"]
+    page = query(PageQuery())
+    return page["page"], page["per_page"]
 
 
 def parent_query() -> str | None:
@@ -104,18 +120,18 @@ def precincts_query(election_id: int):
     )
 
 
-def paged(query, schema: Schema, seen=None, **keep):
-    """One page of ``query`` dumped by ``schema`` (many), with its Link and X-Total-Count.
-    ``seen``: called with the page's items. ``keep``: the other parameters the list reads,
-    repeated in the next page's link."""
-    page, per_page = page_query()
+def paged(statement, page: dict, seen=None, **keep):
+    """The items of one page of ``statement``, with its Link and X-Total-Count. ``page``: the
+    parsed PageQuery. ``seen``: called with the page's items. ``keep``: the other parameters
+    the list reads, repeated in the next page's link."""
+    page, per_page = page["page"], page["per_page"]
     offset = (page - 1) * per_page
-    items = list(db.session.execute(query.limit(per_page).offset(offset)).scalars().unique())
+    items = list(db.session.execute(statement.limit(per_page).offset(offset)).scalars().unique())
     if 0 < len(items) < per_page or (page == 1 and not items):
         total = offset + len(items)  # the last page: nothing left to count
     else:
         total = db.session.execute(
-            select(func.count()).select_from(query.order_by(None).subquery())
+            select(func.count()).select_from(statement.order_by(None).subquery())
         ).scalar_one()
     if seen is not None:
         seen(items)
@@ -130,4 +146,4 @@ def paged(query, schema: Schema, seen=None, **keep):
             per_page=per_page,
         )
         headers["Link"] = f'<{target}>; rel="next"'
-    return schema.dump(items), 200, headers
+    return items, 200, headers

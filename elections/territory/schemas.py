@@ -12,7 +12,14 @@ from elections.core.extensions import db
 from elections.rules import ELECTION_KINDS, rule_entries
 from elections.territory.hours import voting_hours
 from elections.territory.models import UNIT_KINDS, Election
-from elections.web.schema_fields import LocalDateTime, NameSchema, kato_field
+from elections.web.schema_fields import (
+    NAME_TYPE,
+    TEXTS_TYPE,
+    LocalDateTime,
+    NameSchema,
+    kato_field,
+    shown_as,
+)
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z"
 HHMM_ERROR = "Give the time as HH:MM, for example 20:00."
@@ -47,11 +54,22 @@ def _effective_zone(unit) -> str:
 class UnitOut(Schema):
     id = fields.Integer()
     kato = fields.String()
-    parent_kato = fields.Function(lambda unit: unit.parent.kato if unit.parent else None)
+    parent_kato = fields.Function(
+        lambda unit: unit.parent.kato if unit.parent else None,
+        metadata=shown_as({"type": "string", "nullable": True}),
+    )
     kind = fields.String()
-    name = fields.Dict()
+    name = fields.Dict(metadata=shown_as(NAME_TYPE))
     timezone = fields.String(allow_none=True)
-    zone = fields.Function(_effective_zone)
+    zone = fields.Function(
+        _effective_zone,
+        metadata=shown_as(
+            {
+                "type": "string",
+                "description": "The zone in force: the unit's own, inherited, or the deployment's.",
+            }
+        ),
+    )
 
 
 class PartyIn(Schema):
@@ -61,7 +79,7 @@ class PartyIn(Schema):
 
 class PartyOut(Schema):
     id = fields.Integer()
-    name = fields.Dict()
+    name = fields.Dict(metadata=shown_as(NAME_TYPE))
     short_name = fields.String()
 
 
@@ -75,7 +93,7 @@ class ElectionIn(Schema):
 
 class UnitRef(Schema):
     kato = fields.String()
-    name = fields.Dict()
+    name = fields.Dict(metadata=shown_as(NAME_TYPE))
     kind = fields.String()
 
 
@@ -85,13 +103,29 @@ class ProfileOut(Schema):
     key = fields.String()
     version = fields.Integer()
     kind = fields.String()
-    title = fields.Dict()
+    title = fields.Dict(metadata=shown_as(TEXTS_TYPE))
     day_counting = fields.String()
     rules = fields.Function(
         lambda profile: {
             entry["rule"]: {key: entry[key] for key in ("value", "basis", "confirmed")}
             for entry in rule_entries(profile)
-        }
+        },
+        metadata=shown_as(
+            {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "value": {
+                            "description": "A number, a share such as 1/100, a time or a list."
+                        },
+                        "basis": TEXTS_TYPE,
+                        "confirmed": {"type": "boolean"},
+                    },
+                    "required": ["value", "basis", "confirmed"],
+                },
+            }
+        ),
     )
 
 
@@ -112,22 +146,41 @@ class ElectionOut(Schema):
     unit = fields.Nested(UnitRef)
     organiser = fields.Nested(UnitRef)
     profile = fields.String(attribute="profile_key")
-    status = fields.Function(lambda election: election.status_at(now()))
+    status = fields.Function(
+        lambda election: election.status_at(now()), metadata=shown_as({"type": "string"})
+    )
     called_on = fields.Date()
     election_day = fields.Date()
-    calendar = fields.Function(lambda election: _calendar_out(election))
+    calendar = fields.Function(
+        lambda election: _calendar_out(election),
+        metadata=shown_as({"$ref": "#/components/schemas/Calendar"}),
+    )
     # The hours of voting on election day (art. 43: the commission may change them).
     voting_hours = fields.Function(
         lambda election: {
             "starts": voting_hours(election)[0].strftime("%H:%M"),
             "ends": voting_hours(election)[1].strftime("%H:%M"),
-        }
+        },
+        metadata=shown_as(
+            {
+                "type": "object",
+                "description": "Local times, HH:MM: 07:00-20:00 unless the commission changed "
+                "them.",
+                "properties": {"starts": {"type": "string"}, "ends": {"type": "string"}},
+                "required": ["starts", "ends"],
+            }
+        ),
     )
     # The zone the election's instants are told in (its region's, or the deployment's).
-    timezone = fields.Function(lambda election: str(election.tz.key))
+    timezone = fields.Function(
+        lambda election: str(election.tz.key),
+        metadata=shown_as({"type": "string", "description": "The IANA zone in force."}),
+    )
     # The election this one repeats, and the repeat called for this one (art. 113-9).
     repeat_of = fields.Integer(attribute="repeat_of_id", allow_none=True)
-    repeated_by = fields.Method("_repeated_by")
+    repeated_by = fields.Method(
+        "_repeated_by", metadata=shown_as({"type": "integer", "nullable": True})
+    )
 
     @pre_dump(pass_collection=True)
     def _find_repeats(self, data, many, **_kwargs):
@@ -180,6 +233,8 @@ class PrecinctOut(Schema):
     id = fields.Integer()
     election_id = fields.Integer()
     number = fields.Integer()
-    unit_kato = fields.Function(lambda precinct: precinct.unit.kato)
+    unit_kato = fields.Function(
+        lambda precinct: precinct.unit.kato, metadata=shown_as({"type": "string"})
+    )
     voters_on_list = fields.Integer()
     address = fields.String()

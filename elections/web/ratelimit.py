@@ -21,6 +21,7 @@ import hmac
 import math
 import time
 import weakref
+from functools import wraps
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -119,3 +120,17 @@ def reset() -> None:
         connection = storage.get_connection()
         for name in connection.scan_iter(match=f"*LIMITER/{prefix}/*", count=500):
             connection.delete(name)
+
+
+def limited(bucket: str, config_key: str):
+    """A view counted by :func:`check` before anything else of it runs, its arguments too."""
+
+    def decorate(view):
+        @wraps(view)
+        def counted(*args, **kwargs):
+            check(bucket, config_key)
+            return view(*args, **kwargs)
+
+        return counted
+
+    return decorate

@@ -22,7 +22,7 @@ LAYERS = (
     ("printing",),
     ("audit",),
     ("demo",),
-    ("__init__", "cli", "openapi"),
+    ("__init__", "cli"),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
