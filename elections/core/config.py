@@ -71,5 +71,3 @@ def from_environment(instance_path: str) -> dict:
 
 def finalise(config: dict) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

@@ -8,7 +8,7 @@ from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from elections.core.errors import GENERIC, ErrorItem, ServiceError
@@ -116,6 +116,14 @@ def register_error_handlers(app) -> None:
         log.exception("database error")
         code, message = GENERIC[503]
         return _render(503, [ErrorItem(code, str(message))], {"Retry-After": "5"})
+
+    @app.errorhandler(DBAPIError)
+    def connection_lost(error: DBAPIError):
+        # A connection the database dropped (a restart, a failover) is found on its first use,
+        # not pinged before each one: that request gets a 503 and the pool starts afresh.
+        if error.connection_invalidated:
+            return database_unavailable(error)
+        return unexpected(error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -96,7 +96,9 @@ def test_a_postgresql_url_in_the_overrides_is_served_by_psycopg(make_app):
         app.config["SQLALCHEMY_DATABASE_URI"]
         == "postgresql+psycopg://app@db.example:5432/elections"
     )
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    # No ping before each checkout: a dropped connection costs one 503 instead
+    # (tests/foundation/test_dropped_connection.py).
+    assert "pool_pre_ping" not in app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
     with app.app_context():
         assert db.engine.url.drivername == "postgresql+psycopg"
         assert db.engine.dialect.driver == "psycopg"
