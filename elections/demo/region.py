@@ -259,6 +259,19 @@ def _counting_election(today, chair):
     return election, precincts[1]
 
 
+def complete_documents(party) -> dict:
+    """Every document of a complete application: a party's decision, or a self-nominee's
+    signature-check protocol."""
+    return {
+        "application": True,
+        "biography": True,
+        "declarations": True,
+        "party_decision": bool(party),
+        "tax_certificate": True,
+        "signature_check_protocol": not party,
+    }
+
+
 def _register(election, rows, chair, serial: int) -> None:
     """Candidates who passed every check, registered by the chair: (last, first, patronymic,
     birth date, party short name or None)."""
@@ -282,14 +295,7 @@ def _register(election, rows, chair, serial: int) -> None:
             signatures_valid=None if party else 40,
             settlements_covered=None if party else 2,
             deposit_paid=True,
-            documents={
-                "application": True,
-                "biography": True,
-                "declarations": True,
-                "party_decision": bool(party),
-                "tax_certificate": True,
-                "signature_check_protocol": not party,
-            },
+            documents=complete_documents(party),
             legal_capacity=True,
             serving_sentence=False,
             unexpunged_conviction=False,

@@ -10,7 +10,7 @@ from elections.candidates.iin import make_iin
 from elections.candidates.services import APPLICATION_ALPHABET
 from elections.demo.national.names import person
 from elections.demo.national.plan import CALLED_ON, ELECTION_DAY, LOCAL, _BuilderBase, _Election
-from elections.demo.region import PARTIES
+from elections.demo.region import PARTIES, complete_documents
 
 # Marks an account that signs in with API tokens only: no argon2 hash ever matches it.
 API_ONLY_PASSWORD = "!api-only"  # noqa: S105 (not a password: a marker that none matches)
@@ -111,14 +111,7 @@ class People(_BuilderBase):
                     else max(1, math.ceil(len(item.places) / 2))
                     + self.rng.randint(0, len(item.places) // 2),
                     "deposit_paid": True,
-                    "documents": {
-                        "application": True,
-                        "biography": True,
-                        "declarations": True,
-                        "party_decision": bool(party),
-                        "tax_certificate": True,
-                        "signature_check_protocol": not party,
-                    },
+                    "documents": complete_documents(party),
                     "legal_capacity": True,
                     "serving_sentence": False,
                     "unexpunged_conviction": False,
