@@ -13,14 +13,10 @@ from elections.core.audit import AuditEvent
 from elections.core.db import INTEGER_MAX
 from elections.core.extensions import db
 from elections.web.access import public, roles
-from elections.web.api import AUDIT, ApiBlueprint
+from elections.web.api import AUDIT, PAGED, ApiBlueprint
 from elections.web.schema_fields import LocalDateTime, shown_as
 
 bp = ApiBlueprint("audit_api", __name__, tag=AUDIT)
-PAGED = (
-    "At most per_page items; X-Total-Count gives the number of all, and while more remain "
-    'a Link: <...>; rel="next" header names the next page.'
-)
 
 
 class AuditQuery(Schema):

@@ -21,15 +21,10 @@ from elections.territory.schemas import (
     VotingHoursIn,
 )
 from elections.web.access import current_actor, public, roles
-from elections.web.api import SETUP, ApiBlueprint, errors
+from elections.web.api import PAGED, SETUP, ApiBlueprint, errors
 from elections.web.page_cache import cached_by, holds_until
 
 bp = ApiBlueprint("territory_api", __name__, tag=SETUP)
-
-PAGED = (
-    "At most per_page items; X-Total-Count gives the number of all, and while more remain "
-    'a Link: <...>; rel="next" header names the next page.'
-)
 
 
 @bp.post("/units")

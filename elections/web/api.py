@@ -76,6 +76,11 @@ ERROR_DESCRIPTIONS = {
     "too_many_errors with the count of the rest in more).",
     429: "Too many requests from this client (too_many_requests); see Retry-After.",
 }
+# The description of every paged list (api.md, "Lists").
+PAGED = (
+    "At most per_page items; X-Total-Count gives the number of all, and while more remain "
+    'a Link: <...>; rel="next" header names the next page.'
+)
 PATH_PARAMETER_DESCRIPTIONS = {
     "election_id": "Election id.",
     "precinct_id": "Precinct id (of that election).",
@@ -370,15 +375,22 @@ class ElectionsApi(flask_smorest.Api):
     def _register_pagination_header(self):
         """None: the lists page with their own headers (elections/territory/lists.py)."""
 
-    def register_blueprint(self, blp: ApiBlueprint, **options) -> None:
-        """As flask-smorest's, without a tag per blueprint: the tags are the features'."""
-        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp.name] = self
-        self._app.register_blueprint(blp, **options)
-        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name, parameters=None)
 
-
-def install(app: Flask, blueprints) -> ElectionsApi:
-    api = app.extensions["elections_api"] = ElectionsApi(app)
+def install(app: Flask, blueprints) -> None:
+    """The API's blueprints, served at once; their document is built when first asked for."""
     for blueprint in blueprints:
-        api.register_blueprint(blueprint)
-    return api
+        app.register_blueprint(blueprint)
+    app.extensions["elections_api"] = tuple(blueprints)
+
+
+def build_document(app: Flask) -> dict:
+    """The OpenAPI document of the app's API blueprints, from their routes' declarations.
+
+    Built on demand, not in create_app: it costs about as much as the rest of create_app
+    (45 ms here), which every worker, flask command and test app would pay for nothing.
+    """
+    api = ElectionsApi(app)
+    for blueprint in app.extensions["elections_api"]:
+        # Without flask-smorest's tag per blueprint: the tags are the features'.
+        blueprint.register_views_in_doc(api, app, api.spec, name=blueprint.name, parameters=None)
+    return api.spec.to_dict()

@@ -14,7 +14,7 @@ from flask import Flask, current_app, render_template
 from werkzeug.routing import Rule
 
 from elections.web.access import public
-from elections.web.api import META, PREFIX, ApiBlueprint
+from elections.web.api import META, PREFIX, ApiBlueprint, build_document
 
 bp = ApiBlueprint("openapi", __name__, tag=META, url_prefix=None)
 
@@ -33,11 +33,6 @@ def openapi_path(rule: Rule) -> str:
     """/api/v1/elections/<int:election_id> -> /elections/{election_id} (the server is /api/v1)."""
     path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
     return path.removeprefix(PREFIX)
-
-
-def build_document(app: Flask) -> dict:
-    """The OpenAPI document of this app's /api/v1 routes."""
-    return app.extensions["elections_api"].spec.to_dict()
 
 
 def document() -> dict:
