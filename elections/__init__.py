@@ -75,6 +75,7 @@ def api_blueprints() -> tuple:
     from elections.results import api as results_api
     from elections.results import invalidity_views
     from elections.territory import api as territory_api
+    from elections.voters import api as voters_api
     from elections.web import openapi
 
     return (
@@ -87,6 +88,7 @@ def api_blueprints() -> tuple:
         audit_api.bp,
         openapi.bp,
         rule_decisions.bp,
+        voters_api.bp,
     )
 
 

@@ -76,6 +76,11 @@ class Candidate(db.Model):
     party_member: Mapped[bool | None] = mapped_column(Boolean)
     signatures_valid: Mapped[int | None] = mapped_column(Integer)
     settlements_covered: Mapped[int | None] = mapped_column(Integer)
+    # Where the two figures come from: "typed" by the commission, or "sheets" once the
+    # signature sheets were checked row by row (elections/voters/signatures.py).
+    signatures_source: Mapped[str] = mapped_column(
+        String(10), default="typed", server_default="typed"
+    )
     deposit_paid: Mapped[bool] = mapped_column(Boolean)
     documents: Mapped[dict] = mapped_column(JSON)
     legal_capacity: Mapped[bool] = mapped_column(Boolean)

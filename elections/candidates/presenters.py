@@ -50,6 +50,7 @@ def nomination_view(candidate: Candidate) -> dict:
         "type": "self",
         "signatures_valid": candidate.signatures_valid,
         "settlements_covered": candidate.settlements_covered,
+        "signatures_source": candidate.signatures_source or "typed",
     }
 
 

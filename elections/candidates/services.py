@@ -333,6 +333,7 @@ def update(candidate: Candidate, patch: dict, actor) -> dict:
     )
     if not changed:
         return {}
+    _keep_checked_signatures(candidate, changed)
     person = [name for name in changed if name in PERSON_FIELDS]
     if person and not nomination_open(candidate.election):
         raise ServiceError(
@@ -458,6 +459,29 @@ def lock_candidate(candidate_id: int) -> Candidate:
 # Keys of a PATCH that can change who stands or for which party: the election's checks
 # (party_already_nominated, already_nominated) then need the election's lock, as nominate().
 _ELECTION_WIDE_KEYS = ("iin", "nomination")
+
+
+def _keep_checked_signatures(candidate: Candidate, changed: list[str]) -> None:
+    """Once the sheets were checked, the two figures are the check's, not typed numbers."""
+    checked = [n for n in changed if n.removeprefix("nomination.") in SIGNATURE_FIGURES]
+    if candidate.signatures_source == "sheets" and candidate.nomination_type == "self" and checked:
+        raise ServiceError(
+            409,
+            [
+                ErrorItem(
+                    "signatures_checked",
+                    _(
+                        "The signature sheets were checked: this figure comes from the check. "
+                        "Load the corrected sheets instead."
+                    ),
+                    field=name,
+                )
+                for name in checked
+            ],
+        )
+
+
+SIGNATURE_FIGURES = ("signatures_valid", "settlements_covered")
 
 
 def lock_for_edit(candidate: Candidate, patch: dict) -> Candidate:

@@ -36,6 +36,10 @@ class Action(StrEnum):
     ELECTION_VOTING_HOURS_CHANGED = "election.voting_hours_changed"
     UNIT_TIMEZONE_SET = "unit.timezone_set"
     PRECINCT_CREATED = "precinct.created"
+    VOTER_LIST_LOADED = "precinct.voter_list_loaded"
+    VOTER_ADDED = "precinct.voter_added"
+    VOTER_REMOVED = "precinct.voter_removed"
+    VOTER_LIST_READ = "voter_list.read"
     USER_CREATED = "user.created"
     TOKEN_ISSUED = "user.token_issued"  # noqa: S105 (an action name, not a secret)
     LOGIN_SUCCEEDED = "user.login_succeeded"
@@ -55,6 +59,7 @@ class Action(StrEnum):
     CANDIDATE_REGISTRATION_CANCELLED = "candidate.registration_cancelled"
     CANDIDATE_ELECTED = "candidate.elected"
     CANDIDATE_NOT_ELECTED = "candidate.not_elected"
+    SIGNATURES_CHECKED = "candidate.signatures_checked"
     PROTOCOL_SAVED = "protocol.saved"
     RESULT_CERTIFIED = "result.certified"
     CORRECTION_OPENED = "result.correction_opened"

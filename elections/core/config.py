@@ -7,11 +7,11 @@ import secrets
 from pathlib import Path
 
 
-def _secret_key(instance_path: str) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    path = Path(instance_path) / "secret_key"
+def _secret_key(instance_path: str, variable: str = "SECRET_KEY", name: str = "secret_key") -> str:
+    """A secret from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -36,6 +36,9 @@ def from_environment(instance_path: str) -> dict:
     development = os.environ.get("ELECTIONS_ENV", "production") == "development"
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        # The key of the IINs' keyed hashes on the voter lists and signature sheets
+        # (docs/personal-data.md): never in the database, so a copy of it reads no IIN back.
+        "PII_KEY": _secret_key(instance_path, "ELECTIONS_PII_KEY", "pii_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ELECTIONS_TIMEZONE": os.environ.get("ELECTIONS_TIMEZONE", "Asia/Almaty"),
         "BABEL_DEFAULT_LOCALE": "kk",
@@ -55,6 +58,10 @@ def from_environment(instance_path: str) -> dict:
         # Failures for one user name from all addresses together, per period, that hold it.
         "LOGIN_ACCOUNT_CEILING": (100, 60 * 60),
         "STATUS_LOOKUP_RATE": (10, 60),
+        "VOTER_LOOKUP_RATE": (10, 60),
+        # A voter list or a signature sheet arrives as a stream of rows, read one at a time:
+        # far above a precinct's list (about 3,000 voters, 300 KB), with room for the largest.
+        "UPLOAD_MAX_BYTES": 64 * 1024 * 1024,
         # Sign-in attempts per client address and window, besides the throttling above.
         "LOGIN_RATE": (20, 60),
         # Sign-in attempts per submitted user name (hashed) and window, from every address:

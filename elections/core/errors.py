@@ -64,10 +64,17 @@ class ServiceError(Exception):
 
     At most :data:`MAX_ERROR_ITEMS` items are kept, then one ``too_many_errors`` item with the
     count of the rest; ``more`` counts items a check did not even build (it stopped early).
+    ``body``: keys the API answer carries beside ``errors`` (a refused voter list names every
+    refused row there, past the hundred items).
     """
 
     def __init__(
-        self, status: int, items: list[ErrorItem], headers: dict | None = None, more: int = 0
+        self,
+        status: int,
+        items: list[ErrorItem],
+        headers: dict | None = None,
+        more: int = 0,
+        body: dict | None = None,
     ):
         more += max(0, len(items) - MAX_ERROR_ITEMS)
         if more:
@@ -76,6 +83,7 @@ class ServiceError(Exception):
         self.status = status
         self.items = items
         self.headers = headers or {}
+        self.body = body or {}
 
     def by_field(self) -> dict[str, list[str]]:
         """Field -> messages, to show a refusal next to the form fields it concerns."""

@@ -48,8 +48,9 @@ PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.0.3"
 SECURITY_SCHEME = "bearerAuth"
 
-SETUP, CANDIDATES, PROTOCOLS, RESULTS, AUDIT, META = (
+SETUP, VOTERS, CANDIDATES, PROTOCOLS, RESULTS, AUDIT, META = (
     "Setup",
+    "Voter lists",
     "Candidates",
     "Ballot and protocols",
     "Results",
@@ -58,6 +59,8 @@ SETUP, CANDIDATES, PROTOCOLS, RESULTS, AUDIT, META = (
 )
 TAGS = {
     SETUP: "Units, parties, elections and precincts (the CEC administrators write; anyone reads).",
+    VOTERS: "Precincts' voter lists (the organising commission), where do I vote (anyone), "
+    "self-nominees' signature sheets checked against the lists.",
     CANDIDATES: "Nomination and registration decisions by the organising commission; the public "
     "status lookup.",
     PROTOCOLS: "The ballot paper (public) and precinct protocols.",
@@ -71,6 +74,7 @@ ERROR_DESCRIPTIONS = {
     403: "Wrong role or scope (forbidden).",
     404: "Not found (not_found), or outside the caller's scope.",
     409: "The state forbids it: deadline passed, version conflict, already certified, ineligible.",
+    415: "The body is of a type this call does not read (unsupported_media_type).",
     413: "The body is larger than the service accepts (payload_too_large).",
     422: "Well-formed but invalid: field errors, control relations (at most 100 items, then "
     "too_many_errors with the count of the rest in more).",

@@ -1,6 +1,6 @@
 """Imports run one way, down the layers of docs/architecture.md: the app and its commands on
-top, then audit -> printing -> results -> ballots -> candidates -> territory -> auth -> web ->
-the ground (core and the rule profiles). A module may import its own layer and those below,
+top, then audit -> printing -> results -> ballots -> voters -> candidates -> territory -> auth ->
+web -> the ground (core and the rule profiles). A module may import its own layer and those below,
 never one above; an import only for type checking (under ``if TYPE_CHECKING:``) is not one."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ LAYERS = (
     ("auth",),
     ("territory",),
     ("candidates",),
+    ("voters",),
     ("ballots",),
     ("results",),
     ("printing",),

@@ -1,0 +1,44 @@
+"""Voter lists and signature sheets as the akimat and the commission type them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from datetime import date, timedelta
+
+from elections.candidates.iin import make_iin
+
+HEADER = ("iin", "last_name", "first_name", "patronymic", "birth_date", "address")
+_serial = itertools.count(100)
+
+
+def voter(born: date | None = None, sex: str = "female", **cells) -> dict:
+    """A list row of a voter no other test uses (a serial of its own)."""
+    born = born or date(1970, 1, 1) + timedelta(days=next(_serial))
+    row = {
+        "iin": make_iin(born, sex, next(_serial) % 9000),
+        "last_name": "Сәрсенова",
+        "first_name": "Гүлжан",
+        "patronymic": "Ержанқызы",
+        "birth_date": born.isoformat(),
+        "address": "Абай көшесі, 1",
+    }
+    row.update(cells)
+    return row
+
+
+def as_csv(rows: list[dict], header=HEADER, bom: bool = True) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" if bom else "").encode() + out.getvalue().encode()
+
+
+def put_list(client, headers, election_id, precinct_id, rows, query="", **kwargs):
+    return client.put(
+        f"/api/v1/elections/{election_id}/precincts/{precinct_id}/voters{query}",
+        data=as_csv(rows, **kwargs),
+        headers={**headers, "Content-Type": "text/csv"},
+    )
