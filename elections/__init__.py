@@ -30,7 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from elections.auth.access import install
     from elections.core import config, sqlite
     from elections.core.extensions import babel, csrf, db, login_manager, migrate
-    from elections.web import errors, forms, i18n, ratelimit, security
+    from elections.web import errors, forms, i18n, ratelimit, security, uploads
     from elections.web.access import check_all_routes_guarded
 
     app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     ratelimit.install(app)
+    uploads.install(app)  # before the CSRF check reads a form
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from elections.territory import home as pages
     from elections.territory import hours_views
     from elections.territory import views as territory_views
+    from elections.voters import views as voter_views
     from elections.web import api as web_api
     from elections.web import i18n
 
@@ -128,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
         rule_page.bp,
         rule_decisions_views.bp,
         hours_views.bp,
+        voter_views.bp,
+        voter_views.public_bp,
     ):
         app.register_blueprint(blueprint)
 

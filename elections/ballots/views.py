@@ -34,6 +34,7 @@ from elections.core.errors import ServiceError
 from elections.core.extensions import db
 from elections.territory.models import Precinct
 from elections.territory.services import get_election
+from elections.voters.lists import listed_precincts, voter_list
 from elections.web.access import current_actor, public, roles
 
 bp = Blueprint("protocols", __name__)
@@ -65,6 +66,7 @@ def my_precinct():
         current=services.current_version(precinct),
         locked=election.state != "open",
         opens=services.count_not_started(election),
+        voter_list=voter_list(precinct),
     )
 
 
@@ -241,7 +243,10 @@ def protocol(precinct_id: int):
         form.expected_version.data = current.version if current else 0
     form.idempotency_key.data = str(uuid.uuid4())
     candidates = services.ballot_candidates(election)
+    list_count = precinct.voters_on_list if voter_list(precinct) else None
     shown = typed or _figures_of(current)
+    if shown is None and list_count is not None:
+        shown = {"voters_on_list": list_count}  # line 1 comes from the list
     lines = _lines(candidates, shown, current)
     relations = _relations(shown, candidates)
     return render_template(
@@ -258,6 +263,7 @@ def protocol(precinct_id: int):
         saved=request.args.get("saved", type=int) if request.method == "GET" else None,
         locked=election.state != "open",
         opens=services.count_not_started(election),
+        list_count=list_count,
     ), status
 
 
@@ -378,4 +384,10 @@ def progress(election_id: int):
     ensure_organiser(current_actor(), election)
     rows = services.progress(election)
     reported = sum(1 for _p, version in rows if version is not None)
-    return render_template("ballots/progress.html", election=election, rows=rows, reported=reported)
+    return render_template(
+        "ballots/progress.html",
+        election=election,
+        rows=rows,
+        reported=reported,
+        listed=listed_precincts(election),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -13,11 +13,13 @@ from elections.auth.models import User
 from elections.ballots.services import ballot_candidates, save_protocol
 from elections.candidates.iin import make_iin
 from elections.candidates.models import Candidate, CandidateEvent
+from elections.candidates.rules import signatures_required
 from elections.candidates.services import new_application_number
 from elections.core import audit
 from elections.core.audit import Action, AuditEvent
 from elections.core.clock import now, service_timezone
 from elections.core.extensions import db
+from elections.demo.voters import Voters
 from elections.results.services import certify
 from elections.territory import services as territory
 from elections.territory.accounts import create_user
@@ -151,9 +153,11 @@ def load_demo() -> list[DemoLogin]:
         },
         None,
     )
+    voters = Voters()
     rural_precincts = [_precinct(rural, row) for row in RURAL_PRECINCTS]
-    for row in DISTRICT_PRECINCTS:
-        _precinct(district, row)
+    district_precincts = [_precinct(district, row) for row in DISTRICT_PRECINCTS]
+    for precinct in (*rural_precincts, *district_precincts):
+        voters.load(precinct)
 
     logins = [
         DemoLogin("cec-admin", "cec_admin", _password(), "—"),
@@ -172,8 +176,9 @@ def load_demo() -> list[DemoLogin]:
         )
         for login in logins
     }
-    certified = _certified_election(today, users["zerendi-chair"])
-    night, waiting = _counting_election(today, users["zerendi-chair"])
+    _self_nominee_awaiting(district, district_precincts, voters, users["akmola-chair"])
+    certified = _certified_election(today, users["zerendi-chair"], voters)
+    night, waiting = _counting_election(today, users["zerendi-chair"], voters)
     night_secretary = DemoLogin("precinct-702", "precinct_secretary", _password(), str(waiting.id))
     create_user(
         night_secretary.username,
@@ -209,7 +214,7 @@ PAST_COUNTS = [
 ]
 
 
-def _certified_election(today, chair):
+def _certified_election(today, chair, voters: Voters):
     """The Садовый rural election, held ten days ago: protocols in, result certified."""
     election = territory.call_election(
         {
@@ -221,7 +226,9 @@ def _certified_election(today, chair):
         None,
     )
     precincts = [_precinct(election, row) for row in PAST_PRECINCTS]
-    _register(election, PAST_CANDIDATES, chair, serial=4000)
+    for precinct in precincts:
+        voters.load(precinct, past=True)
+    _register(election, PAST_CANDIDATES, chair, serial=4000, sheets=(voters, precincts))
     _enter(precincts, PAST_COUNTS, chair)
     certify(election, chair)
     return election
@@ -241,7 +248,7 @@ NIGHT_PRECINCTS = [
 NIGHT_COUNTS = [(990, 702, 700, 6, (311, 247, 118), 18)]
 
 
-def _counting_election(today, chair):
+def _counting_election(today, chair, voters: Voters):
     """The Викторовка election, held yesterday: the count is under way. Returns it with the
     precinct still to report."""
     election = territory.call_election(
@@ -254,7 +261,9 @@ def _counting_election(today, chair):
         None,
     )
     precincts = [_precinct(election, row) for row in NIGHT_PRECINCTS]
-    _register(election, NIGHT_CANDIDATES, chair, serial=5000)
+    for precinct in precincts:
+        voters.load(precinct, past=True)
+    _register(election, NIGHT_CANDIDATES, chair, serial=5000, sheets=(voters, precincts))
     _enter(precincts[:1], NIGHT_COUNTS, chair)
     return election, precincts[1]
 
@@ -272,10 +281,57 @@ def complete_documents(party) -> dict:
     }
 
 
-def _register(election, rows, chair, serial: int) -> None:
+# A self-nominee of the district election whose sheets the region's commission has checked
+# (a few rows flawed, enough valid ones) and who awaits its decision.
+AWAITING_SELF_NOMINEE = ("Бекмұхамбетова", "Айжан", "Ерланқызы", date(1983, 5, 14), None)
+
+
+def _self_nominee_awaiting(election, precincts, voters: Voters, chair) -> None:
+    (candidate,) = _candidates(election, [AWAITING_SELF_NOMINEE], serial=6000)
+    db.session.add(_event(candidate, "submitted", chair))
+    db.session.flush()
+    required = signatures_required(sum(p.voters_on_list for p in precincts), election.profile)
+    voters.sheets(candidate, precincts, required + 6, _nominated_on(candidate), chair)
+
+
+def _nominated_on(candidate) -> date:
+    return candidate.created_at.astimezone(candidate.election.tz).date()
+
+
+def _register(election, rows, chair, serial: int, sheets=None) -> None:
     """Candidates who passed every check, registered by the chair: (last, first, patronymic,
-    birth date, party short name or None)."""
+    birth date, party short name or None). A self-nominee's sheets are checked first against
+    ``sheets``: (the demo's voters, the precincts whose lists they sign from)."""
+    for candidate in _candidates(election, rows, serial):
+        candidate.status = "submitted"
+        if candidate.nomination_type == "self" and sheets:
+            voters, precincts = sheets
+            # Nominated three days after the call, the sheets signed in the days after.
+            nominated = datetime.combine(election.called_on + timedelta(days=3), time(10, 0))
+            candidate.created_at = nominated.replace(tzinfo=election.tz)
+            db.session.flush()
+            voters.sheets(candidate, precincts, 24, _nominated_on(candidate), chair)
+        candidate.status = "registered"
+        for status in ("submitted", "registered"):
+            db.session.add(_event(candidate, status, chair))
+    db.session.flush()
+
+
+def _event(candidate, status: str, chair) -> CandidateEvent:
+    return CandidateEvent(
+        candidate=candidate,
+        status=status,
+        at=now(),
+        actor=chair.username,
+        actor_id=chair.id,
+        grounds=[],
+    )
+
+
+def _candidates(election, rows, serial: int) -> list[Candidate]:
+    """The candidates of ``rows``, added with complete applications (not yet registered)."""
     parties = {p.short_name: p for p in territory.list_parties()}
+    made = []
     for number, (last, first, patronymic, born, party) in enumerate(rows, start=serial + 1):
         female = last.endswith(("ова", "ева")) or patronymic.endswith(("қызы", "овна"))
         candidate = Candidate(
@@ -304,22 +360,13 @@ def _register(election, rows, chair, serial: int) -> None:
             consecutive_terms_in_post=0,
             qualification_met=True,
             qualification_note="Білім туралы диплом мен еңбек кітапшасы тексерілді",
-            status="registered",
+            status="submitted",
             grounds=[],
         )
         db.session.add(candidate)
-        for status in ("submitted", "registered"):
-            db.session.add(
-                CandidateEvent(
-                    candidate=candidate,
-                    status=status,
-                    at=now(),
-                    actor=chair.username,
-                    actor_id=chair.id,
-                    grounds=[],
-                )
-            )
+        made.append(candidate)
     db.session.flush()
+    return made
 
 
 def _enter(precincts, counts, chair) -> None:

@@ -36,7 +36,7 @@ _size = 0
 
 @dataclass(frozen=True)
 class Key:
-    document: str  # "protocol", "result" or "ballot"
+    document: str  # "protocol", "result", "ballot", "voter_list" or "signature_check"
     id: int  # the precinct's or the election's id
     version: int | None
     digest: str  # SHA-256 of the renderer's version and the HTML

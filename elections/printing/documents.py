@@ -269,3 +269,53 @@ def ballot_proof(election: Election) -> dict:
         "paper": ballot_services.ballot(election),
         "issued": w3c_moment(_candidates_changed_at(election)),
     }
+
+
+# -- the voter list and the signature-check protocol ---------------------------------------
+
+# A signature's verdict as the signature-check protocol prints it (elections/voters/rules.py).
+VERDICT_LABELS = {
+    "valid": Label("Жарамды", "Действительна"),
+    "iin_invalid": Label("ЖСН жарамсыз", "ИИН недействителен"),
+    "signed_before_nomination": Label(
+        "Ұсынылғанға дейін немесе күнсіз қойылған", "Поставлена до выдвижения или без даты"
+    ),
+    "duplicate_signature": Label(
+        "Сол сайлаушы бұрын қол қойған", "Тот же избиратель уже подписался"
+    ),
+    "outside_territory": Label("Басқа аумақтың сайлаушысы", "Избиратель другой территории"),
+    "not_on_voter_list": Label(
+        "Аумақтың сайлаушылар тізімінде жоқ", "Нет в списках избирателей территории"
+    ),
+    "name_mismatch": Label(
+        "Аты-жөні тізімдегіден өзгеше", "Фамилия, имя или отчество не совпадают со списком"
+    ),
+}
+
+
+def voter_list(precinct: Precinct, kept, voters: list) -> dict:
+    election = precinct.election
+    return {
+        "election": election,
+        "election_day": local_day(election.election_day),
+        "precinct": precinct,
+        "kept": kept,
+        "voters": voters,
+        "issued": w3c_moment(kept.loaded_at),
+    }
+
+
+def signature_check(candidate: Candidate, check, rows: list) -> dict:
+    election = candidate.election
+    counts = {code: 0 for code in VERDICT_LABELS}
+    for row in rows:
+        counts[row.verdict] += 1
+    return {
+        "election": election,
+        "election_day": local_day(election.election_day),
+        "candidate": candidate,
+        "check": check,
+        "verdicts": [(code, VERDICT_LABELS[code], n) for code, n in counts.items() if n],
+        "refused_rows": [(r, VERDICT_LABELS[r.verdict]) for r in rows if r.verdict != "valid"],
+        "issued": w3c_moment(check.checked_at),
+    }

@@ -25,11 +25,13 @@ from flask import Blueprint, Response, make_response, render_template, request, 
 from flask_babel import gettext as _
 
 from elections.auth.access import ensure_precinct_access
+from elections.candidates.services import get_candidate
 from elections.core.errors import ServiceError, not_found
 from elections.core.extensions import db
 from elections.printing import cache, documents
 from elections.territory.models import Precinct
 from elections.territory.services import get_election
+from elections.voters import lists, signatures
 from elections.web import ratelimit
 from elections.web.access import current_actor, public, roles
 
@@ -123,3 +125,35 @@ def ballot(election_id: int):
         f"ballot-election-{election.id}.pdf",
         SHORT,
     )
+
+
+@bp.get("/precincts/<int:precinct_id>/voters.pdf")
+@roles(*PROTOCOL_ROLES)
+def voter_list(precinct_id: int):
+    """The precinct's list laid out for voters' signatures on receiving a ballot: for its
+    commission and its own secretary; the read is audited as any read of a whole list."""
+    _count_request()
+    precinct = db.session.get(Precinct, precinct_id) if precinct_id > 0 else None
+    if precinct is None:
+        raise not_found()
+    lists.ensure_list_reader(current_actor(), precinct)
+    kept = lists.required_list(precinct)
+    voters = lists.voters_of(precinct, current_actor(), "pdf")
+    db.session.commit()
+    html = render_template("print/voter_list.html", **documents.voter_list(precinct, kept, voters))
+    name = f"voter-list-election-{precinct.election_id}-precinct-{precinct.number}.pdf"
+    return _document(cache.key("voter_list", precinct.id, None, html), html, name, PRIVATE)
+
+
+@bp.get("/commission/candidates/<int:candidate_id>/signature-check.pdf")
+@roles("territorial_member", "territorial_chair")
+def signature_check(candidate_id: int):
+    """The signature-check protocol: the candidate's ``signature_check_protocol`` document."""
+    _count_request()
+    candidate = get_candidate(candidate_id)
+    signatures.ensure_checker(current_actor(), candidate)
+    check = signatures.required_check(candidate)
+    context = documents.signature_check(candidate, check, signatures.rows_of(candidate))
+    html = render_template("print/signature_check.html", **context)
+    name = f"signature-check-{candidate.application_number}.pdf"
+    return _document(cache.key("signature_check", candidate.id, None, html), html, name, PRIVATE)

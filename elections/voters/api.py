@@ -3,7 +3,7 @@ self-nominees' signature sheets (the organising commission)."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
 from elections.candidates.services import get_candidate, lock_candidate
 from elections.core.extensions import db
@@ -25,6 +25,7 @@ from elections.voters.schemas import (
 from elections.web.access import current_actor, public, roles
 from elections.web.api import VOTERS, ApiBlueprint, errors
 from elections.web.ratelimit import limited
+from elections.web.uploads import large_body
 
 bp = ApiBlueprint("voters_api", __name__, tag=VOTERS)
 COMMISSION = ("territorial_chair", "territorial_member")
@@ -44,9 +45,7 @@ def _rows_body(fields: tuple[str, ...], example: str) -> dict:
 
 
 def _upload(fields: tuple[str, ...]) -> Upload:
-    """The body as a stream of rows; its size bounded by ``UPLOAD_MAX_BYTES``, not the
-    1 MB of every other body."""
-    request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"]
+    """The body as a stream of rows (bounded by ``UPLOAD_MAX_BYTES``: ``@large_body``)."""
     return Upload(request.stream, request.mimetype, fields)
 
 
@@ -60,10 +59,11 @@ def _upload(fields: tuple[str, ...]) -> Upload:
         "address\n900101300017,Әбенов,Асқар,Серікұлы,1990-01-01,...",
     )
 )
+@large_body
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, ListLoadedOut)
 def load_list(query, election_id: int, precinct_id: int):
-    """Load a precinct's voter list
+    """Load the voter list of a precinct
 
     The list the akimat compiled replaces the precinct's list in one transaction, audited with
     its counts and digest; voters_on_list follows it. Each row is checked: the IIN and its
@@ -85,7 +85,7 @@ def load_list(query, election_id: int, precinct_id: int):
 @errors(409)
 @bp.response(200, VoterListOut)
 def read_list(election_id: int, precinct_id: int):
-    """Read a precinct's voter list
+    """Read the voter list of a precinct
 
     The organising commission, and the secretary of this precinct only; every read is
     audited. 409 no_voter_list while none is loaded.
@@ -113,7 +113,7 @@ def read_list(election_id: int, precinct_id: int):
 @bp.body(AdditionIn)
 @bp.response(201, ListChangedOut)
 def add_voter(read, election_id: int, precinct_id: int):
-    """Add a voter to a precinct's list
+    """Add a voter to the list of a precinct
 
     One voter (moved in, a court decision, left out by mistake), with the reason; the same
     checks as a row of the list. Until the day before election day.
@@ -135,7 +135,7 @@ def add_voter(read, election_id: int, precinct_id: int):
 @bp.body(RemovalIn)
 @bp.response(200, ListChangedOut)
 def remove_voter(read, election_id: int, precinct_id: int):
-    """Take a voter off a precinct's list
+    """Take a voter off the list of a precinct
 
     Found by the IIN; the reason: moved, deceased, court_decision, listed_twice or other (with
     a note). Until the day before election day.
@@ -174,9 +174,10 @@ def voter_lookup(data):
         "signed_on\n1,1,900101300017,Әбенов,Асқар,Серікұлы,2026-11-02",
     )
 )
+@large_body
 @bp.response(200, SignatureCheckOut)
 def check_signatures(candidate_id: int):
-    """Check a self-nominee's signature sheets
+    """Check the signature sheets of a self-nominee
 
     Every row gets a verdict: valid, iin_invalid, signed_before_nomination,
     duplicate_signature (the later of two by one signer), outside_territory (a voter of
@@ -198,7 +199,7 @@ def check_signatures(candidate_id: int):
 @errors(409)
 @bp.response(200, SignatureCheckOut)
 def show_signatures(candidate_id: int):
-    """Show the check of a self-nominee's signature sheets
+    """Show the signature check of a self-nominee
 
     409 not_checked while no sheets were loaded.
     """

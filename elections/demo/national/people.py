@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from elections.ballots.paper import BallotCandidate, ballot_order
 from elections.candidates.iin import make_iin
 from elections.candidates.services import APPLICATION_ALPHABET
-from elections.demo.national.names import person
+from elections.demo.names import person
 from elections.demo.national.plan import CALLED_ON, ELECTION_DAY, LOCAL, _BuilderBase, _Election
 from elections.demo.region import PARTIES, complete_documents
 

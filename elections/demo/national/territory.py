@@ -7,7 +7,7 @@ import math
 import random
 from datetime import UTC, datetime, time
 
-from elections.demo.national.names import (
+from elections.demo.names import (
     BUILDINGS,
     STREETS,
     place_name,
