@@ -30,6 +30,8 @@ from elections.core.errors import ServiceError
 from elections.core.extensions import db
 from elections.demo.region import DemoLogin, holds_demo, is_empty, load_demo
 from elections.territory.accounts import create_user
+from elections.territory.services import get_election
+from elections.voters import importing
 
 users = AppGroup("users", help="Create users and issue API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -434,8 +436,67 @@ def start_command(host, port):
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+voters_cli = AppGroup("voters", help="Load the voter lists compiled by the akimats.")
+
+
+@voters_cli.command("import")
+@click.argument("election_id", type=int)
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--accept-valid", is_flag=True, help="load the valid rows of a file with refused ones"
+)
+def import_voters_command(election_id, path, accept_valid):
+    """Load one CSV per precinct (named by its number, 401.csv), or one such file."""
+    try:
+        election = get_election(election_id)
+    except ServiceError as error:
+        _fail(error)
+    files = importing.list_files(path)
+    if not files:
+        _refuse(_("No CSV file found in %(path)s.", path=str(path)))
+    results = []
+    with click.progressbar(files, label=_("Voter lists"), item_show_func=_file_name) as bar:
+        for result in importing.import_files(election, bar, accept_valid):
+            results.append(result)
+    for result in results:
+        click.echo(_summary(result))
+    loaded = sum(1 for r in results if r.loaded is not None)
+    click.echo(_("%(loaded)d of %(files)d files loaded.", loaded=loaded, files=len(results)))
+    if loaded < len(results):
+        sys.exit(1)
+
+
+def _file_name(path: Path | None) -> str:
+    return path.name if path else ""
+
+
+def _summary(result) -> str:
+    name = result.path.name
+    refused = ", ".join(f"{code} {count}" for code, count in sorted(result.refused.items()))
+    lines = ", ".join(str(n) for n in result.lines[:10]) + ("…" if len(result.lines) > 10 else "")
+    if result.problem:
+        return _("%(file)s: refused: %(why)s", file=name, why=result.problem)
+    if result.loaded is None:
+        return _(
+            "%(file)s: refused, nothing loaded: %(refused)s (lines %(lines)s)",
+            file=name,
+            refused=refused,
+            lines=lines,
+        )
+    if result.refused:
+        return _(
+            "%(file)s: %(voters)d voters loaded; rows refused: %(refused)s (lines %(lines)s)",
+            file=name,
+            voters=result.loaded,
+            refused=refused,
+            lines=lines,
+        )
+    return _("%(file)s: %(voters)d voters loaded", file=name, voters=result.loaded)
+
+
 def install(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(start_command)
+    app.cli.add_command(voters_cli)
