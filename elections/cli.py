@@ -31,7 +31,7 @@ from elections.core.extensions import db
 from elections.demo.region import DemoLogin, holds_demo, is_empty, load_demo
 from elections.territory.accounts import create_user
 from elections.territory.services import get_election
-from elections.voters import importing
+from elections.voters import erasure, importing
 
 users = AppGroup("users", help="Create users and issue API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -464,6 +464,24 @@ def import_voters_command(election_id, path, accept_valid):
     click.echo(_("%(loaded)d of %(files)d files loaded.", loaded=loaded, files=len(results)))
     if loaded < len(results):
         sys.exit(1)
+
+
+@voters_cli.command("erase")
+@click.argument("election_id", type=int)
+def erase_voters_command(election_id):
+    """Erase a settled election's voter lists and signers' names (docs/personal-data.md)."""
+    try:
+        erased = erasure.erase_personal_data(get_election(election_id), None)
+    except ServiceError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(
+        _(
+            "Erased: %(voters)d voters, the names of %(rows)d signature rows.",
+            voters=erased["voters"],
+            rows=erased["signature_rows"],
+        )
+    )
 
 
 def _file_name(path: Path | None) -> str:

@@ -40,6 +40,7 @@ class Action(StrEnum):
     VOTER_ADDED = "precinct.voter_added"
     VOTER_REMOVED = "precinct.voter_removed"
     VOTER_LIST_READ = "voter_list.read"
+    PERSONAL_DATA_ERASED = "voter_list.erased"
     USER_CREATED = "user.created"
     TOKEN_ISSUED = "user.token_issued"  # noqa: S105 (an action name, not a secret)
     LOGIN_SUCCEEDED = "user.login_succeeded"

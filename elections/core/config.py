@@ -62,6 +62,9 @@ def from_environment(instance_path: str) -> dict:
         # A voter list or a signature sheet arrives as a stream of rows, read one at a time:
         # far above a precinct's list (about 3,000 voters, 300 KB), with room for the largest.
         "UPLOAD_MAX_BYTES": 64 * 1024 * 1024,
+        # Days after election day the voter lists and signers' names are kept, once the
+        # election is settled (docs/personal-data.md); no source gives the appeal periods.
+        "PII_KEEP_DAYS": int(os.environ.get("ELECTIONS_PII_KEEP_DAYS") or 90),
         # Sign-in attempts per client address and window, besides the throttling above.
         "LOGIN_RATE": (20, 60),
         # Sign-in attempts per submitted user name (hashed) and window, from every address:

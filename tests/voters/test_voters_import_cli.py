@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
 from elections.core.extensions import db
-from elections.territory.models import Precinct
-from tests.voters.support import as_csv, voter
+from elections.territory.models import Election, Precinct
+from elections.voters.models import Voter
+from tests.voters.support import as_csv, put_list, voter
 
 
 def _numbers(app, world):
@@ -60,3 +66,30 @@ def test_an_unknown_election_is_refused(app, tmp_path):
     (tmp_path / "1.csv").write_bytes(as_csv([voter()]))
     result = app.test_cli_runner().invoke(args=["voters", "import", "999999", str(tmp_path)])
     assert result.exit_code == 1
+
+
+def test_erasure_waits_for_a_settled_election_and_its_keeping_period(
+    app, client, world, token_for, clock
+):
+    headers = token_for(world.users["territorial_member"])
+    put_list(client, headers, world.election_id, world.precinct_a, [voter(), voter()])
+    runner = app.test_cli_runner()
+    erase = ["voters", "erase", str(world.election_id)]
+    assert runner.invoke(args=erase).exit_code == 1, "the election is open"
+    with app.app_context():
+        election = db.session.get(Election, world.election_id)
+        election.state = "certified"
+        day = election.election_day
+        db.session.commit()
+    zone = ZoneInfo("Asia/Almaty")
+    keep = app.config["PII_KEEP_DAYS"]
+    clock(datetime.combine(day + timedelta(days=keep - 1), time(12), tzinfo=zone))
+    early = runner.invoke(args=erase)
+    assert early.exit_code == 1 and (day + timedelta(days=keep)).isoformat() in early.output
+    clock(datetime.combine(day + timedelta(days=keep), time(0, 1), tzinfo=zone))
+    done = runner.invoke(args=erase)
+    assert done.exit_code == 0, done.output
+    assert "Erased: 2 voters" in done.output
+    with app.app_context():
+        left = db.session.execute(select(func.count()).select_from(Voter)).scalar_one()
+    assert left == 0
