@@ -345,15 +345,18 @@ def _reset_demo_database() -> None:
 )
 @click.option("--with-protocols", is_flag=True, help="national: a protocol for every precinct")
 @click.option(
+    "--with-voters", is_flag=True, help="national: every precinct's voter list (12 M voters)"
+)
+@click.option(
     "--reset",
     is_flag=True,
     help="delete the default SQLite demo database (instance/elections.sqlite3) and load a "
     "new demo with new passwords; refused for any other database",
 )
-def demo_command(scale, seed, with_protocols, reset):
+def demo_command(scale, seed, with_protocols, with_voters, reset):
     """Load the demo data set into an empty database and print the demo logins."""
-    if with_protocols and scale != "national":
-        raise click.UsageError("--with-protocols goes with --scale national")
+    if (with_protocols or with_voters) and scale != "national":
+        raise click.UsageError("--with-protocols and --with-voters go with --scale national")
     if reset:
         _reset_demo_database()
     # IMMEDIATE on SQLite: a concurrent start or demo waits, then finds the data loaded.
@@ -365,7 +368,7 @@ def demo_command(scale, seed, with_protocols, reset):
             )
         )
     if scale == "national":
-        _load_national(seed, with_protocols)
+        _load_national(seed, with_protocols, with_voters)
         return
     logins = load_demo()
     db.session.commit()
@@ -381,7 +384,7 @@ def _migrated_and_empty() -> bool:
         _refuse(_("The database has no tables yet: run `flask --app elections db upgrade` first."))
 
 
-def _load_national(seed: int, with_protocols: bool) -> None:
+def _load_national(seed: int, with_protocols: bool, with_voters: bool = False) -> None:
     from elections.demo import national as demo_national
 
     started = time.monotonic()
@@ -392,6 +395,12 @@ def _load_national(seed: int, with_protocols: bool) -> None:
     for line in demo_national.summary_lines(plan):
         click.echo(line)
     click.echo(f"Loaded {plan.count():,} rows in {time.monotonic() - started:.1f} s.")
+    if with_voters:
+        voters = plan.summary["voters"]
+        with click.progressbar(length=voters, label="Writing the voter lists") as bar:
+            written = demo_national.load_voters(plan, progress=bar.update)
+            db.session.commit()
+        click.echo(f"{written:,} voters on {len(plan.rows['precincts']):,} lists.")
 
 
 def _demo_for_start() -> list[DemoLogin]:

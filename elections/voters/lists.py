@@ -24,7 +24,7 @@ from elections.territory.calendar import local_instant
 from elections.territory.models import Election, Precinct
 from elections.voters.messages import refusal_item
 from elections.voters.models import Voter, VoterList
-from elections.voters.pii import iin_hash
+from elections.voters.pii import iin_hash, iin_hasher
 from elections.voters.reading import Upload
 from elections.voters.rules import ListRow, Refusal, check_list_row
 
@@ -103,9 +103,9 @@ def replace_list(precinct: Precinct, upload: Upload, accept_valid: bool, actor) 
     election_id = precinct.election_id
     before = precinct.voters_on_list
     db.session.execute(delete(Voter).where(Voter.precinct_id == precinct.id))
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     refused: list[Refusal] = []
-    count = 0
+    count, hashed = 0, iin_hasher()
     rows = iter(upload)
     while chunk := list(islice(rows, CHUNK)):
         checked = []
@@ -114,7 +114,7 @@ def replace_list(precinct: Precinct, upload: Upload, accept_valid: bool, actor) 
             if isinstance(row, Refusal):
                 refused.append(row)
                 continue
-            digest = iin_hash(row.iin)
+            digest = hashed(row.iin)
             if digest in seen:
                 refused.append(Refusal(line, "duplicate_in_list"))
                 continue
@@ -164,7 +164,7 @@ def _refused(report: list[dict]) -> ServiceError:
     return ServiceError(422, items, body={"refused": report})
 
 
-def _listed(election_id: int, digests: list[str]) -> set[str]:
+def _listed(election_id: int, digests: list[bytes]) -> set[bytes]:
     """Which of these IIN hashes are on a list of the election already."""
     if not digests:
         return set()
@@ -174,7 +174,7 @@ def _listed(election_id: int, digests: list[str]) -> set[str]:
     return set(found.scalars())
 
 
-def _voter_row(election_id: int, precinct_id: int, line: int, digest: str, row: ListRow) -> dict:
+def _voter_row(election_id: int, precinct_id: int, line: int, digest: bytes, row: ListRow) -> dict:
     return {
         "election_id": election_id,
         "precinct_id": precinct_id,

@@ -70,7 +70,7 @@ def check_sheets(candidate: Candidate, upload: Upload, actor) -> Checked:
         select(exists().where(VoterList.election_id == election.id))
     ).scalar_one()
     db.session.execute(delete(SignatureRow).where(SignatureRow.candidate_id == candidate.id))
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     settlements: set[int] = set()
     verdicts: Counter[str] = Counter()
     answer, unreadable, position = [], [], 0
@@ -137,7 +137,7 @@ def check_sheets(candidate: Candidate, upload: Upload, actor) -> Checked:
     return Checked(check, refused, answer)
 
 
-def _listed(election_id: int, digests: list[str]) -> tuple[dict[str, Listed], set[str]]:
+def _listed(election_id: int, digests: list[bytes]) -> tuple[dict[bytes, Listed], set[bytes]]:
     """The signers on this election's lists (names and settlement), and those on another's."""
     if not digests:
         return {}, set()
@@ -162,7 +162,7 @@ def _listed(election_id: int, digests: list[str]) -> tuple[dict[str, Listed], se
     return here, elsewhere
 
 
-def _row(candidate_id: int, row: SheetRow, digest: str | None, verdict: str) -> dict:
+def _row(candidate_id: int, row: SheetRow, digest: bytes | None, verdict: str) -> dict:
     return {
         "candidate_id": candidate_id,
         "sheet": row.sheet,

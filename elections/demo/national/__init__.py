@@ -27,12 +27,13 @@ order of it all, ``build_plan``) and ``loading`` (the bulk insert and the summar
 """
 
 from elections.demo.national.build import build_plan
-from elections.demo.national.loading import load_plan, summary_lines
+from elections.demo.national.loading import load_plan, load_voters, summary_lines
 from elections.demo.national.people import LEAN
 from elections.demo.national.plan import Plan, Shape, canonical_digest
 from elections.demo.national.protocols import protocol_figures
 
 __all__ = [
+    "load_voters",
     "LEAN",
     "Plan",
     "Shape",

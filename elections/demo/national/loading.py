@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
+from datetime import date
 
 from sqlalchemy import insert, text
 
@@ -11,9 +13,12 @@ from elections.ballots.models import Protocol, ProtocolVersion, ProtocolVote
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.core import audit
 from elections.core.audit import Action
+from elections.core.db import utcnow
 from elections.core.extensions import db
 from elections.demo.national.plan import Plan
+from elections.demo.national.voters import round_voters
 from elections.territory.models import Election, Party, Precinct, Unit
+from elections.voters.rules import LIST_FIELDS
 
 CHUNK = 2000
 
@@ -84,3 +89,86 @@ def summary_lines(plan: Plan) -> list[str]:
         "  issue a token with: flask --app elections users token tec-<KATO>)",
     ]
     return lines
+
+
+VOTER_COLUMNS = (
+    "election_id",
+    "precinct_id",
+    "line",
+    "iin_hash",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "address",
+)
+
+
+def voter_records(precinct: dict, rows: list[dict], digest_of) -> Iterator[tuple]:
+    """The ``voters`` rows of one precinct's list, the IIN as its keyed hash."""
+    for line, row in enumerate(rows, start=1):
+        yield (
+            precinct["election_id"],
+            precinct["id"],
+            line,
+            digest_of(row["iin"]),
+            row["last_name"],
+            row["first_name"],
+            row["patronymic"],
+            date.fromisoformat(row["birth_date"]),
+            row["address"],
+        )
+
+
+def load_voters(plan: Plan, progress: Callable[[int], None] | None = None) -> int:
+    """Every precinct's list of the national round (about 12 million voters), in bulk: COPY on
+    PostgreSQL, batched INSERTs on SQLite; each list with its digest. -> voters written."""
+    from elections.voters.models import Voter, VoterList
+    from elections.voters.pii import iin_hasher
+
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    statement = insert(Voter.__table__)
+    written, lists, hashed = 0, [], iin_hasher()
+    for precinct, rows in round_voters(plan.seed, plan.rows["precincts"]):
+        records = list(voter_records(precinct, rows, hashed))
+        if postgres:
+            _copy(connection, "voters", VOTER_COLUMNS, records)
+        else:
+            connection.execute(
+                statement, [dict(zip(VOTER_COLUMNS, r, strict=True)) for r in records]
+            )
+        lists.append(
+            {
+                "precinct_id": precinct["id"],
+                "election_id": precinct["election_id"],
+                "digest": _rows_digest(rows),
+                "loaded_at": utcnow(),
+                "loaded_by": "demo",
+                "changes": 0,
+                "next_line": len(rows) + 1,
+            }
+        )
+        written += len(records)
+        if progress:
+            progress(len(records))
+    for chunk in _chunks(lists):
+        connection.execute(insert(VoterList.__table__), chunk)
+    connection.exec_driver_sql("ANALYZE")
+    return written
+
+
+def _copy(connection, table: str, columns: tuple[str, ...], records: list[tuple]) -> None:
+    """One COPY of ``records`` into ``table`` through the session's own psycopg connection."""
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for record in records:
+            copy.write_row(record)
+
+
+def _rows_digest(rows: list[dict]) -> str:
+    """The SHA-256 of the list as the CSV a commission would upload (header and rows)."""
+    digest = hashlib.sha256(",".join(LIST_FIELDS).encode() + b"\r\n")
+    for row in rows:
+        digest.update((",".join(row[name] or "" for name in LIST_FIELDS) + "\r\n").encode())
+    return digest.hexdigest()

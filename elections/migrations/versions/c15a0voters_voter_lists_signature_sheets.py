@@ -20,6 +20,9 @@ down_revision = "c13c0listseq"
 branch_labels = None
 depends_on = None
 
+# The 32 bytes of an HMAC-SHA-256 (elections/voters/models.py).
+HASH = sa.LargeBinary(32)
+
 
 def upgrade():
     op.create_table(
@@ -28,7 +31,7 @@ def upgrade():
         sa.Column("election_id", sa.Integer(), nullable=False),
         sa.Column("precinct_id", sa.Integer(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
-        sa.Column("iin_hash", sa.String(length=64), nullable=False),
+        sa.Column("iin_hash", HASH, nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("patronymic", sa.String(length=100), nullable=True),
@@ -74,7 +77,7 @@ def upgrade():
         sa.Column("candidate_id", sa.Integer(), nullable=False),
         sa.Column("sheet", sa.Integer(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
-        sa.Column("iin_hash", sa.String(length=64), nullable=True),
+        sa.Column("iin_hash", HASH, nullable=True),
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("patronymic", sa.String(length=100), nullable=True),
