@@ -211,8 +211,10 @@ _WRK_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _WRK_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
-def wrk(url: str, seconds: int, connections: int = 32) -> dict:
+def wrk(url: str, seconds: int, connections: int = 32, script: Path | None = None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script is not None:
+        command += ["-s", str(script)]
     out = subprocess.run(
         [*command, url], capture_output=True, text=True, timeout=seconds + 30
     ).stdout
@@ -540,6 +542,19 @@ def table(results: list[dict], args) -> str:
     return "\n".join([top, *lines, f"data set load (bulk insert): {loads}"])
 
 
+def voters_table(results: list[dict], lines: list[tuple[str, list[str], str]]) -> str:
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    head = ["", *(names[r["engine"]] for r in results), "goal"]
+    body = [[label, *cells, goal] for label, cells, goal in lines]
+    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
+    out = [
+        " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [head, *body]
+    ]
+    out.insert(1, "-+-".join("-" * w for w in widths))
+    voters = results[0]["lists"]["voters"] if results else 0
+    return f"Voter lists of the national round: {voters:,} voters\n" + "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--engines", default="sqlite,postgresql")
@@ -557,6 +572,12 @@ def main(argv: list[str] | None = None) -> int:
         default=20.0,
         help="protocols per second saved while wrk reads the page (0: as fast as answered)",
     )
+    parser.add_argument(
+        "--voters",
+        action="store_true",
+        help="the voter lists instead (benchmarks/voters.py): 12 M voters uploaded, where do I "
+        "vote, a signature sheet",
+    )
     args = parser.parse_args(argv)
     args.wrk_seconds = args.wrk_seconds or (5 if args.quick else 15)
     if shutil.which("wrk") is None:
@@ -565,6 +586,13 @@ def main(argv: list[str] | None = None) -> int:
     say(f"wrk found at {shutil.which('wrk')}; gunicorn at {Path(ROOT / '.venv/bin/gunicorn')}")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     started = time.monotonic()
+    if args.voters:
+        from benchmarks import voters
+
+        results = [voters.bench_engine(engine, args) for engine in engines]
+        print(voters_table(results, voters.rows(results)))
+        say(f"total {time.monotonic() - started:.0f} s")
+        return 0
     results = [bench_engine(engine, args) for engine in engines]
     print(table(results, args))
     say(f"total {time.monotonic() - started:.0f} s")

@@ -25,6 +25,7 @@ from elections.core.errors import conflict
 from elections.core.extensions import db
 from elections.territory.models import Election
 from elections.voters.models import SignatureRow, Voter
+from elections.web.templating import local_date
 
 
 def erase_personal_data(election: Election, actor) -> dict:
@@ -38,7 +39,7 @@ def erase_personal_data(election: Election, actor) -> dict:
     if now().astimezone(election.tz).date() < until:
         raise conflict(
             "still_kept",
-            _("The lists are kept until %(day)s.", day=until.isoformat()),
+            _("The lists are kept until %(day)s.", day=local_date(until)),
         )
     voters = db.session.execute(
         select(func.count()).select_from(Voter).where(Voter.election_id == election.id)
