@@ -143,8 +143,9 @@ def upload_all(
 def ceiling(app, folder: Path, precincts: list[dict]) -> float:
     """The same rows, hashed, into a bare copy of the voters table: one COPY (PostgreSQL) or
     executemany (SQLite), indexes as the real table's. Seconds, hashing included."""
+    from elections.core.db import bulk_insert
     from elections.core.extensions import db
-    from elections.demo.national.loading import VOTER_COLUMNS, _copy
+    from elections.voters.lists import VOTER_COLUMNS
     from elections.voters.pii import iin_hasher
     from elections.voters.reading import Upload
     from elections.voters.rules import LIST_FIELDS
@@ -164,11 +165,6 @@ def ceiling(app, folder: Path, precincts: list[dict]) -> float:
             )
             connection.exec_driver_sql("CREATE INDEX ix_ceiling ON ceiling (precinct_id, line)")
         hashed = iin_hasher()
-        insert = (
-            f"INSERT INTO ceiling ({', '.join(VOTER_COLUMNS)}) "  # noqa: S608
-            f"VALUES ({', '.join('?' for _ in VOTER_COLUMNS)})"
-        )
-        raw = connection.connection.driver_connection
         started = time.monotonic()
         for precinct in precincts:
             with (folder / f"{precinct['id']}.csv").open("rb") as stream:
@@ -181,15 +177,14 @@ def ceiling(app, folder: Path, precincts: list[dict]) -> float:
                         cells["last_name"],
                         cells["first_name"],
                         cells["patronymic"],
-                        cells["birth_date"],
+                        cells["birth_date"]
+                        if not postgres
+                        else date.fromisoformat(cells["birth_date"]),
                         cells["address"],
                     )
                     for line, cells in Upload(stream, "text/csv", LIST_FIELDS)
                 ]
-            if postgres:
-                _copy(connection, "ceiling", VOTER_COLUMNS, records)
-            else:
-                raw.executemany(insert, records)
+            bulk_insert(connection, "ceiling", VOTER_COLUMNS, records)
         db.session.commit()
         seconds = time.monotonic() - started
         db.session.execute(text("DROP TABLE ceiling"))

@@ -73,3 +73,22 @@ def track_writes(engine) -> None:
 def has_written(connection) -> bool:
     """Whether the connection's current transaction has changed rows (see track_writes)."""
     return bool(connection.info.get(_WROTE))
+
+
+def bulk_insert(connection, table: str, columns: tuple[str, ...], records: list[tuple]) -> None:
+    """Rows as tuples straight to the driver, for lists of thousands (a precinct's voters):
+    one COPY on PostgreSQL, one executemany on SQLite. No ORM, no per-value processing, so the
+    values must be what the driver takes: dates as ``date`` on PostgreSQL, ISO text on SQLite
+    (as SQLAlchemy's Date stores them), hashes as bytes. ``connection``: a SQLAlchemy one, in
+    the caller's transaction."""
+    if not records:
+        return
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row(record)
+        return
+    marks = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    raw.executemany(statement, records)

@@ -12,12 +12,13 @@ from datetime import time
 from itertools import islice
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from elections.auth.access import ensure_organiser, ensure_precinct_access
 from elections.core import audit
 from elections.core.audit import Action
 from elections.core.clock import now
+from elections.core.db import bulk_insert
 from elections.core.errors import ErrorItem, ServiceError, conflict, invalid
 from elections.core.extensions import db
 from elections.territory.calendar import local_instant
@@ -106,6 +107,8 @@ def replace_list(precinct: Precinct, upload: Upload, accept_valid: bool, actor) 
     seen: set[bytes] = set()
     refused: list[Refusal] = []
     count, hashed = 0, iin_hasher()
+    connection = db.session.connection()
+    iso = connection.dialect.name != "postgresql"
     rows = iter(upload)
     while chunk := list(islice(rows, CHUNK)):
         checked = []
@@ -127,9 +130,9 @@ def replace_list(precinct: Precinct, upload: Upload, accept_valid: bool, actor) 
                 refused.append(Refusal(row.line, "on_another_list"))
                 continue
             count += 1
-            batch.append(_voter_row(election_id, precinct.id, count, digest, row))
-        if batch and (accept_valid or not refused):
-            db.session.execute(insert(Voter.__table__), batch)
+            batch.append(voter_record(election_id, precinct.id, count, digest, row, iso))
+        if accept_valid or not refused:
+            bulk_insert(connection, "voters", VOTER_COLUMNS, batch)
     report = [refusal_item(r.line, r.code) for r in sorted(refused, key=lambda r: r.line)]
     if refused and not accept_valid:
         raise _refused(report)
@@ -174,18 +177,33 @@ def _listed(election_id: int, digests: list[bytes]) -> set[bytes]:
     return set(found.scalars())
 
 
-def _voter_row(election_id: int, precinct_id: int, line: int, digest: bytes, row: ListRow) -> dict:
-    return {
-        "election_id": election_id,
-        "precinct_id": precinct_id,
-        "line": line,
-        "iin_hash": digest,
-        "last_name": row.last_name,
-        "first_name": row.first_name,
-        "patronymic": row.patronymic,
-        "birth_date": row.birth_date,
-        "address": row.address,
-    }
+VOTER_COLUMNS = (
+    "election_id",
+    "precinct_id",
+    "line",
+    "iin_hash",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "address",
+)
+
+
+def voter_record(election_id, precinct_id, line, digest: bytes, row: ListRow, iso: bool) -> tuple:
+    """A ``voters`` row for :func:`~elections.core.db.bulk_insert` (``iso``: SQLite's dates)."""
+    born = row.birth_date.isoformat() if iso else row.birth_date
+    return (
+        election_id,
+        precinct_id,
+        line,
+        digest,
+        row.last_name,
+        row.first_name,
+        row.patronymic,
+        born,
+        row.address,
+    )
 
 
 def _keep(precinct: Precinct, digest: str, count: int, actor) -> None:
@@ -224,7 +242,8 @@ def add_voter(precinct: Precinct, data: dict, actor) -> Voter:
     if taken is not None:
         code = "duplicate_in_list" if taken == precinct.id else "on_another_list"
         raise invalid([ErrorItem(code, refusal_item(0, code)["message"], field="iin")])
-    voter = Voter(**_voter_row(precinct.election_id, precinct.id, kept.next_line, digest, row))
+    record = voter_record(precinct.election_id, precinct.id, kept.next_line, digest, row, False)
+    voter = Voter(**dict(zip(VOTER_COLUMNS, record, strict=True)))
     db.session.add(voter)
     kept.next_line += 1
     _changed(precinct, kept, +1)

@@ -13,7 +13,7 @@ from elections.ballots.models import Protocol, ProtocolVersion, ProtocolVote
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.core import audit
 from elections.core.audit import Action
-from elections.core.db import utcnow
+from elections.core.db import bulk_insert, utcnow
 from elections.core.extensions import db
 from elections.demo.national.plan import Plan
 from elections.demo.national.voters import round_voters
@@ -91,21 +91,9 @@ def summary_lines(plan: Plan) -> list[str]:
     return lines
 
 
-VOTER_COLUMNS = (
-    "election_id",
-    "precinct_id",
-    "line",
-    "iin_hash",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "birth_date",
-    "address",
-)
-
-
-def voter_records(precinct: dict, rows: list[dict], digest_of) -> Iterator[tuple]:
-    """The ``voters`` rows of one precinct's list, the IIN as its keyed hash."""
+def voter_records(precinct: dict, rows: list[dict], digest_of, iso: bool) -> Iterator[tuple]:
+    """The ``voters`` rows of one precinct's list, the IIN as its keyed hash (``iso``: the
+    birth date as SQLite keeps it)."""
     for line, row in enumerate(rows, start=1):
         yield (
             precinct["election_id"],
@@ -115,7 +103,7 @@ def voter_records(precinct: dict, rows: list[dict], digest_of) -> Iterator[tuple
             row["last_name"],
             row["first_name"],
             row["patronymic"],
-            date.fromisoformat(row["birth_date"]),
+            row["birth_date"] if iso else date.fromisoformat(row["birth_date"]),
             row["address"],
         )
 
@@ -123,21 +111,16 @@ def voter_records(precinct: dict, rows: list[dict], digest_of) -> Iterator[tuple
 def load_voters(plan: Plan, progress: Callable[[int], None] | None = None) -> int:
     """Every precinct's list of the national round (about 12 million voters), in bulk: COPY on
     PostgreSQL, batched INSERTs on SQLite; each list with its digest. -> voters written."""
-    from elections.voters.models import Voter, VoterList
+    from elections.voters.lists import VOTER_COLUMNS
+    from elections.voters.models import VoterList
     from elections.voters.pii import iin_hasher
 
     connection = db.session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    statement = insert(Voter.__table__)
+    iso = connection.dialect.name != "postgresql"
     written, lists, hashed = 0, [], iin_hasher()
     for precinct, rows in round_voters(plan.seed, plan.rows["precincts"]):
-        records = list(voter_records(precinct, rows, hashed))
-        if postgres:
-            _copy(connection, "voters", VOTER_COLUMNS, records)
-        else:
-            connection.execute(
-                statement, [dict(zip(VOTER_COLUMNS, r, strict=True)) for r in records]
-            )
+        records = list(voter_records(precinct, rows, hashed, iso))
+        bulk_insert(connection, "voters", VOTER_COLUMNS, records)
         lists.append(
             {
                 "precinct_id": precinct["id"],
@@ -156,14 +139,6 @@ def load_voters(plan: Plan, progress: Callable[[int], None] | None = None) -> in
         connection.execute(insert(VoterList.__table__), chunk)
     connection.exec_driver_sql("ANALYZE")
     return written
-
-
-def _copy(connection, table: str, columns: tuple[str, ...], records: list[tuple]) -> None:
-    """One COPY of ``records`` into ``table`` through the session's own psycopg connection."""
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row(record)
 
 
 def _rows_digest(rows: list[dict]) -> str:
