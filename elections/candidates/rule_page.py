@@ -34,6 +34,7 @@ RULE_LABELS = {
     "campaign_closes": _l("Campaigning ends"),
     "signature_voter_share": _l("Self-nominee's signatures, share of the voters"),
     "signature_settlement_share": _l("Signatures collected in this share of the settlements"),
+    "one_candidate_per_signer": _l("A voter signs for one candidate only"),
     "max_consecutive_terms": _l("Consecutive terms in the same post, at most"),
     "refund_vote_share": _l("Deposit refunded from this share of the votes"),
     "registration_extension_days": _l("Election extended with fewer than two registered, days"),

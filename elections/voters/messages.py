@@ -20,6 +20,7 @@ VERDICTS = {
     "iin_invalid": _l("The IIN is not a valid one"),
     "signed_before_nomination": _l("Signed before the nomination, or with no date"),
     "duplicate_signature": _l("The same voter signed for this candidate before"),
+    "signed_for_another_candidate": _l("The voter signed for another candidate before"),
     "outside_territory": _l("The signer is a voter of another territory"),
     "not_on_voter_list": _l("The signer is not on the voter lists of the territory"),
     "name_mismatch": _l("The name differs from the one on the voter list"),

@@ -42,6 +42,7 @@ VERDICTS = (
     "iin_invalid",
     "signed_before_nomination",
     "duplicate_signature",
+    "signed_for_another_candidate",
     "outside_territory",
     "not_on_voter_list",
     "name_mismatch",
@@ -155,6 +156,7 @@ def signature_verdict(
     *,
     nominated_on: date,
     seen_before: bool,
+    signed_for_another: bool = False,
     lists_loaded: bool,
     listed: Listed | None,
     listed_elsewhere: bool,
@@ -162,6 +164,8 @@ def signature_verdict(
     """The verdict on one signature, the first of :data:`VERDICTS` that applies.
 
     ``seen_before``: the same signer signed an earlier row for this candidate.
+    ``signed_for_another``: the signer's valid signature for another candidate of the
+    election was checked before, and the commission turned on ``one_candidate_per_signer``.
     ``lists_loaded``: the territory's lists are loaded (otherwise nobody is "not on" them).
     ``listed``: the signer on this election's lists; ``listed_elsewhere``: on another
     election's (another territory's) lists.
@@ -172,6 +176,8 @@ def signature_verdict(
         return "signed_before_nomination"
     if seen_before:
         return "duplicate_signature"
+    if signed_for_another:
+        return "signed_for_another_candidate"
     if listed is None and listed_elsewhere:
         return "outside_territory"
     if listed is None and lists_loaded:

@@ -66,6 +66,8 @@ def check_sheets(candidate: Candidate, upload: Upload, actor) -> Checked:
         )
     election = candidate.election
     nominated_on = candidate.created_at.astimezone(election.tz).date()
+    # Unconfirmed (domain.md): applied only once the commission turned it on with a source.
+    one_only = election.profile.confirmed("one_candidate_per_signer")
     lists_loaded = db.session.execute(
         select(exists().where(VoterList.election_id == election.id))
     ).scalar_one()
@@ -86,7 +88,9 @@ def check_sheets(candidate: Candidate, upload: Upload, actor) -> Checked:
                 parsed.append((row, iin_hash(row.iin) if row.iin else None))
         if position > ROWS_MAX:
             raise invalid([ErrorItem("too_many_rows", _("At most 100,000 rows at once."))])
-        here, elsewhere = _listed(election.id, [digest for _row, digest in parsed if digest])
+        digests = [digest for _row, digest in parsed if digest]
+        here, elsewhere = _listed(election.id, digests)
+        taken = _signed_for_others(candidate, digests) if one_only else set()
         batch = []
         for row, digest in parsed:
             listed = here.get(digest)
@@ -94,6 +98,7 @@ def check_sheets(candidate: Candidate, upload: Upload, actor) -> Checked:
                 row,
                 nominated_on=nominated_on,
                 seen_before=digest in seen,
+                signed_for_another=digest in taken,
                 lists_loaded=lists_loaded,
                 listed=listed,
                 listed_elsewhere=digest in elsewhere,
@@ -160,6 +165,23 @@ def _listed(election_id: int, digests: list[bytes]) -> tuple[dict[bytes, Listed]
         else:
             elsewhere.add(digest)
     return here, elsewhere
+
+
+def _signed_for_others(candidate: Candidate, digests: list[bytes]) -> set[bytes]:
+    """Which of these signers signed validly for another candidate of the same election."""
+    if not digests:
+        return set()
+    others = select(Candidate.id).where(
+        Candidate.election_id == candidate.election_id, Candidate.id != candidate.id
+    )
+    found = db.session.execute(
+        select(SignatureRow.iin_hash).where(
+            SignatureRow.iin_hash.in_(digests),
+            SignatureRow.verdict == "valid",
+            SignatureRow.candidate_id.in_(others),
+        )
+    )
+    return set(found.scalars())
 
 
 def _row(candidate_id: int, row: SheetRow, digest: bytes | None, verdict: str) -> dict:

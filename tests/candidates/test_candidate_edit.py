@@ -134,6 +134,7 @@ def test_a_nomination_of_the_same_type_merges_and_another_type_replaces_it(
         "type": "self",
         "signatures_valid": 20,
         "settlements_covered": 1,
+        "signatures_source": "typed",
     }
     after = stored(app, candidate.id)
     assert (after.party_id, after.party_member) == (None, None)

@@ -95,6 +95,7 @@ UNCONFIRMED = {
     # domain.md, "Verified and unverified rules": off by default, basis says unconfirmed.
     "min_experience_years",
     "signature_settlement_share",
+    "one_candidate_per_signer",
     "max_consecutive_terms",
     "registration_extension_days",
     "appeal_days",

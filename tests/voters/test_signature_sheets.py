@@ -210,3 +210,41 @@ def test_who_may_check_sheets(client, world, candidate, token_for):
     assert post_sheets(client, secretary, candidate, rows).status_code == 403
     outsider = token_for(world.users["other_member"])
     assert post_sheets(client, outsider, candidate, rows).status_code == 404
+
+
+def _second_self_nominee(app, world) -> int:
+    with app.app_context():
+        election = db.session.get(Election, world.election_id)
+        found = CandidateFactory(election=election, self_nominated=True)
+        db.session.commit()
+        return found.id
+
+
+def test_one_candidate_per_signer_is_off_by_default(client, world, member, candidate, app):
+    """domain.md: whether one voter may sign for two candidates is unconfirmed; off by
+    default, a signature for a second candidate counts."""
+    row = voter()
+    put_list(client, member, world.election_id, world.precinct_a, [row])
+    post_sheets(client, member, candidate, [signer(row)])
+    second = post_sheets(client, member, _second_self_nominee(app, world), [signer(row)])
+    assert [r["verdict"] for r in second.get_json()["rows"]] == ["valid"]
+
+
+def test_once_turned_on_a_second_candidates_signature_is_reported(
+    client, world, member, candidate, app, token_for
+):
+    row = voter()
+    put_list(client, member, world.election_id, world.precinct_a, [row])
+    chair = token_for(world.users["territorial_chair"])
+    basis = {"kk": "ОСК шешімі", "ru": "Постановление ЦИК", "en": "CEC resolution"}
+    turned = client.post(
+        f"/api/v1/elections/{world.election_id}/rules/one_candidate_per_signer",
+        json={"enabled": True, "basis": basis, "reason": "The CEC confirmed it"},
+        headers=chair,
+    )
+    assert turned.status_code == 200, turned.get_json()
+    post_sheets(client, member, candidate, [signer(row)])
+    second = post_sheets(client, member, _second_self_nominee(app, world), [signer(row)])
+    body = second.get_json()
+    assert [r["verdict"] for r in body["rows"]] == ["signed_for_another_candidate"]
+    assert body["valid"] == 0
