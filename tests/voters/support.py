@@ -42,3 +42,17 @@ def put_list(client, headers, election_id, precinct_id, rows, query="", **kwargs
         data=as_csv(rows, **kwargs),
         headers={**headers, "Content-Type": "text/csv"},
     )
+
+
+def self_nominee(app, election_id: int) -> int:
+    """A self-nominee awaiting the commission's decision in the election; its id."""
+    from elections.core.extensions import db
+    from elections.territory.models import Election
+    from tests.factories import CandidateFactory
+
+    with app.app_context():
+        found = CandidateFactory(
+            election=db.session.get(Election, election_id), self_nominated=True
+        )
+        db.session.commit()
+        return found.id

@@ -13,7 +13,6 @@ import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from elections.candidates.models import Candidate
@@ -21,7 +20,7 @@ from elections.core.audit import AuditEvent
 from elections.core.extensions import db
 from elections.territory.models import Election
 from tests.factories import CandidateFactory
-from tests.voters.support import put_list, voter
+from tests.voters.support import put_list, self_nominee, voter
 
 
 def today():
@@ -30,20 +29,6 @@ def today():
 
 
 SHEET = ("sheet", "line", "iin", "last_name", "first_name", "patronymic", "signed_on")
-
-
-@pytest.fixture
-def member(world, token_for):
-    return token_for(world.users["territorial_member"])
-
-
-@pytest.fixture
-def candidate(app, world) -> int:
-    with app.app_context():
-        election = db.session.get(Election, world.election_id)
-        found = CandidateFactory(election=election, self_nominated=True)
-        db.session.commit()
-        return found.id
 
 
 def signer(row: dict, sheet=1, line=1, **cells) -> dict:
@@ -212,21 +197,13 @@ def test_who_may_check_sheets(client, world, candidate, token_for):
     assert post_sheets(client, outsider, candidate, rows).status_code == 404
 
 
-def _second_self_nominee(app, world) -> int:
-    with app.app_context():
-        election = db.session.get(Election, world.election_id)
-        found = CandidateFactory(election=election, self_nominated=True)
-        db.session.commit()
-        return found.id
-
-
 def test_one_candidate_per_signer_is_off_by_default(client, world, member, candidate, app):
     """domain.md: whether one voter may sign for two candidates is unconfirmed; off by
     default, a signature for a second candidate counts."""
     row = voter()
     put_list(client, member, world.election_id, world.precinct_a, [row])
     post_sheets(client, member, candidate, [signer(row)])
-    second = post_sheets(client, member, _second_self_nominee(app, world), [signer(row)])
+    second = post_sheets(client, member, self_nominee(app, world.election_id), [signer(row)])
     assert [r["verdict"] for r in second.get_json()["rows"]] == ["valid"]
 
 
@@ -244,7 +221,7 @@ def test_once_turned_on_a_second_candidates_signature_is_reported(
     )
     assert turned.status_code == 200, turned.get_json()
     post_sheets(client, member, candidate, [signer(row)])
-    second = post_sheets(client, member, _second_self_nominee(app, world), [signer(row)])
+    second = post_sheets(client, member, self_nominee(app, world.election_id), [signer(row)])
     body = second.get_json()
     assert [r["verdict"] for r in body["rows"]] == ["signed_for_another_candidate"]
     assert body["valid"] == 0

@@ -17,11 +17,6 @@ from tests.factories import default_election_day
 from tests.voters.support import put_list, voter
 
 
-@pytest.fixture
-def member(world, token_for):
-    return token_for(world.users["territorial_member"])
-
-
 def _precinct(app, precinct_id) -> Precinct:
     with app.app_context():
         precinct = db.session.get(Precinct, precinct_id)

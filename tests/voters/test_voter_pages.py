@@ -5,20 +5,12 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
 from elections.core.audit import AuditEvent
 from elections.core.extensions import db
-from elections.territory.models import Election
-from tests.factories import CandidateFactory
 from tests.voters.support import as_csv, put_list, voter
 from tests.voters.test_signature_sheets import sheets_csv, signer
-
-
-@pytest.fixture
-def member(world, token_for):
-    return token_for(world.users["territorial_member"])
 
 
 def _upload(client, url, content: bytes, name="list.csv", **fields):
@@ -107,23 +99,14 @@ def test_the_protocol_form_takes_line_1_from_the_list_and_warns_when_it_differs(
     assert "data-list-differs" in typed
 
 
-@pytest.fixture
-def self_nominee(app, world) -> int:
-    with app.app_context():
-        election = db.session.get(Election, world.election_id)
-        found = CandidateFactory(election=election, self_nominated=True)
-        db.session.commit()
-        return found.id
-
-
 def test_a_flawed_sheet_checked_through_the_page_shows_counts_and_rows(
-    client, login, world, member, self_nominee
+    client, login, world, member, candidate
 ):
     listed = voter()
     put_list(client, member, world.election_id, world.precinct_a, [listed])
     commission = login(world.users["territorial_member"])
-    detail = commission.get(f"/commission/candidates/{self_nominee}").get_data(as_text=True)
-    url = f"/commission/candidates/{self_nominee}/signatures"
+    detail = commission.get(f"/commission/candidates/{candidate}").get_data(as_text=True)
+    url = f"/commission/candidates/{candidate}/signatures"
     assert url in detail
     rows = [signer(listed, line=1), signer(listed, line=2), signer(voter(), line=3)]
     assert _upload(commission, url, sheets_csv(rows), name="sheets.csv").status_code == 303
@@ -136,7 +119,7 @@ def test_a_flawed_sheet_checked_through_the_page_shows_counts_and_rows(
     ]
     behind = commission.get(f"{url}?verdict=duplicate_signature").get_data(as_text=True)
     assert re.findall(r'data-sheet="(\d+)" data-line="(\d+)"', behind) == [("1", "2")]
-    protocol = commission.get(f"/commission/candidates/{self_nominee}/signature-check.pdf")
+    protocol = commission.get(f"/commission/candidates/{candidate}/signature-check.pdf")
     assert protocol.status_code == 200 and protocol.data.startswith(b"%PDF")
 
 
