@@ -64,8 +64,9 @@ class ServiceError(Exception):
 
     At most :data:`MAX_ERROR_ITEMS` items are kept, then one ``too_many_errors`` item with the
     count of the rest; ``more`` counts items a check did not even build (it stopped early).
-    ``body``: keys the API answer carries beside ``errors`` (a refused voter list names every
-    refused row there, past the hundred items).
+    ``cap=None``: every item, for a
+    refusal whose items the client's own body bounds (a refused voter list names each of its
+    refused rows, as many as the file had).
     """
 
     def __init__(
@@ -74,16 +75,15 @@ class ServiceError(Exception):
         items: list[ErrorItem],
         headers: dict | None = None,
         more: int = 0,
-        body: dict | None = None,
+        cap: int | None = MAX_ERROR_ITEMS,
     ):
-        more += max(0, len(items) - MAX_ERROR_ITEMS)
+        more += max(0, len(items) - cap) if cap is not None else 0
         if more:
-            items = [*items[:MAX_ERROR_ITEMS], too_many_errors(more)]
+            items = [*items[: cap or MAX_ERROR_ITEMS], too_many_errors(more)]
         super().__init__(", ".join(item.code for item in items))
         self.status = status
         self.items = items
         self.headers = headers or {}
-        self.body = body or {}
 
     def by_field(self) -> dict[str, list[str]]:
         """Field -> messages, to show a refusal next to the form fields it concerns."""

@@ -69,7 +69,8 @@ def load_list(query, election_id: int, precinct_id: int):
     its counts and digest; voters_on_list follows it. Each row is checked: the IIN and its
     check digit, the birth date against the IIN, 18 years old on election day, not already on
     another list of the election (nor twice on this one). By default one refused row refuses
-    the upload: 422 with every refused row in refused, by line and code. With
+    the upload: 422 with every refused row an item of errors, with its line and code (past
+    the hundred items other refusals stop at: the file bounds them). With
     accept_valid=true the valid rows are loaded and the refused ones reported. Until the day
     before election day (409 voter_lists_closed).
     """

@@ -75,10 +75,10 @@ def import_files(election: Election, files: list[Path], accept_valid: bool) -> I
 
 
 def _note_refusal(result: FileResult, error: ServiceError) -> None:
-    rows = error.body.get("refused")
-    if rows is None:
+    rows = [item for item in error.items if "line" in item.extra]
+    if not rows:
         result.problem = str(error.items[0].message)
         return
-    for row in rows:
-        result.refused[row["code"]] += 1
-        result.lines.append(row["line"])
+    for item in rows:
+        result.refused[item.code] += 1
+        result.lines.append(item.extra["line"])

@@ -164,7 +164,7 @@ def _refused(report: list[dict]) -> ServiceError:
         )
         for item in report
     ]
-    return ServiceError(422, items, body={"refused": report})
+    return ServiceError(422, items, cap=None)
 
 
 def _listed(election_id: int, digests: list[bytes]) -> set[bytes]:

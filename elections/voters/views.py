@@ -100,7 +100,11 @@ def voter_list(precinct_id: int):
     except ServiceError as error:
         db.session.rollback()
         precinct = _my_precinct(precinct_id)
-        refused = error.body.get("refused")
+        refused = [
+            {"line": item.extra["line"], "code": item.code}
+            for item in error.items
+            if "line" in item.extra
+        ]
         return _list_page(
             precinct,
             upload=form,

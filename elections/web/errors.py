@@ -20,8 +20,8 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def envelope(status: int, items: list[ErrorItem], headers: dict | None = None, body=None):
-    response = jsonify({**(body or {}), "errors": [item.to_json() for item in items]})
+def envelope(status: int, items: list[ErrorItem], headers: dict | None = None):
+    response = jsonify({"errors": [item.to_json() for item in items]})
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -39,10 +39,10 @@ def _rollback() -> None:
         log.exception("rollback failed while answering an error")
 
 
-def _render(status: int, items: list[ErrorItem], headers: dict | None = None, body=None):
+def _render(status: int, items: list[ErrorItem], headers: dict | None = None):
     _rollback()
     if wants_json():
-        return envelope(status, items, headers, body)
+        return envelope(status, items, headers)
     try:
         body = render_template("error.html", status=status, items=items)
     except Exception:
@@ -82,7 +82,7 @@ def _from_http(error: HTTPException):
 def register_error_handlers(app) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
-        return _render(error.status, error.items, error.headers, error.body)
+        return _render(error.status, error.items, error.headers)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

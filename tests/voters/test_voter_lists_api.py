@@ -64,7 +64,8 @@ def test_one_refused_row_refuses_the_upload_and_names_every_refused_row(app, cli
     )
     assert response.status_code == 422
     body = response.get_json()
-    assert [(r["line"], r["code"]) for r in body["refused"]] == [
+    assert set(body) == {"errors"}, "the error envelope, each refused row an item"
+    assert [(r["line"], r["code"]) for r in body["errors"]] == [
         (3, "iin_invalid"),
         (4, "under_voting_age"),
         (5, "duplicate_in_list"),
@@ -99,7 +100,7 @@ def test_a_voter_on_another_list_of_the_election_is_refused(app, client, world, 
     )
     response = put_list(client, member, world.election_id, world.precinct_b, [voter(), shared])
     assert response.status_code == 422
-    assert [(r["line"], r["code"]) for r in response.get_json()["refused"]] == [
+    assert [(r["line"], r["code"]) for r in response.get_json()["errors"]] == [
         (3, "on_another_list")
     ]
 
@@ -286,3 +287,11 @@ def test_the_list_is_in_no_public_answer(client, world, member):
     ):
         text = client.get(url).get_data(as_text=True)
         assert row["last_name"] not in text and row["iin"] not in text
+
+
+def test_a_list_with_more_than_a_hundred_refused_rows_names_each_of_them(client, world, member):
+    rows = [voter(iin="900101300018") for _ in range(150)]
+    response = put_list(client, member, world.election_id, world.precinct_a, rows)
+    assert response.status_code == 422
+    lines = [item["line"] for item in response.get_json()["errors"]]
+    assert lines == list(range(2, 152)), "every refused row, none summed up as too_many_errors"
