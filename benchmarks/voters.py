@@ -38,6 +38,7 @@ os.environ.setdefault("ELECTIONS_PII_KEY", "benchmark-pii-key-not-for-production
 
 GOALS = {"upload_s": {"postgresql": 600.0, "sqlite": 1200.0}, "rss_mb": 250.0,
          "lookup_share": 0.5, "lookup_p99_ms": 50.0, "sheet_s": 1.0}  # fmt: skip
+FULL_ROUND = 12_000_000  # voters of the whole national round
 SAMPLED = 20_000  # listed IINs the lookup draws from
 SHEET_ROWS = 300
 
@@ -365,10 +366,14 @@ def rows(results: list[dict]) -> list[tuple[str, list[str], str]]:
     def upload(r):
         u = r["upload"]
         ok = u["statuses"].get(200, 0) == u["done"] == r["lists"]["files"]
-        met = ok and u["seconds"] <= GOALS["upload_s"][r["engine"]]
         rate = r["lists"]["voters"] / u["seconds"]
-        return (f"{u['seconds']:.0f} s, {rate:,.0f} voters/s, {u['statuses'].get(200, 0):,}/"
-                f"{r['lists']['files']:,} ok ({_mark(met)})")  # fmt: skip
+        cell = (f"{u['seconds']:.0f} s, {rate:,.0f} voters/s, {u['statuses'].get(200, 0):,}/"
+                f"{r['lists']['files']:,} ok")  # fmt: skip
+        if r["lists"]["voters"] < FULL_ROUND:  # --quick: the goal is for the whole round
+            projected = FULL_ROUND / rate
+            met = ok and projected <= GOALS["upload_s"][r["engine"]]
+            return f"{cell}; 12 M at this rate {projected:.0f} s ({_mark(met)})"
+        return f"{cell} ({_mark(ok and u['seconds'] <= GOALS['upload_s'][r['engine']])})"
 
     lines.append(("voter lists uploaded (8 conn)", cells(upload), "PG <= 600 s, SQLite <= 1200 s"))
     lines.append(
