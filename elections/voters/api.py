@@ -3,6 +3,8 @@ self-nominees' signature sheets (the organising commission)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import request
 
 from elections.candidates.services import get_candidate, lock_candidate
@@ -10,7 +12,7 @@ from elections.core.extensions import db
 from elections.territory.services import get_precinct_in
 from elections.voters import lists, lookup, signatures
 from elections.voters.reading import Upload
-from elections.voters.rules import LIST_FIELDS, SHEET_FIELDS
+from elections.voters.rules import LIST_FIELDS, SHEET_FIELDS, VERDICTS
 from elections.voters.schemas import (
     AdditionIn,
     ListChangedOut,
@@ -211,5 +213,6 @@ def show_signatures(candidate_id: int):
         {"sheet": r.sheet, "line": r.line, "verdict": r.verdict}
         for r in signatures.rows_of(candidate)
     ]
-    refused = {k: v for k, v in signatures.counts_of(candidate).items() if k != "valid"}
+    counts = Counter(row["verdict"] for row in rows)  # from the rows already read
+    refused = {code: counts[code] for code in VERDICTS if code != "valid" and counts[code]}
     return signatures.check_view(check, refused, rows)

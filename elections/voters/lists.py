@@ -42,17 +42,25 @@ def ensure_list_reader(user, precinct: Precinct) -> None:
     ensure_precinct_access(user, precinct)
 
 
-def ensure_changes_open(election: Election) -> None:
-    """Lists change until the day before election day ends, while the election is open."""
+def changes_closed(election: Election) -> ServiceError | None:
+    """Why the lists can no longer change (None while they can): they change until the day
+    before election day ends, while the election is open."""
     if election.state != "open":
-        raise conflict(
+        return conflict(
             "election_settled", _("The election is settled: its lists stay as they are.")
         )
     if now() >= local_instant(election.election_day, time(0, 0), election.tz):
-        raise conflict(
+        return conflict(
             "voter_lists_closed",
             _("Voter lists change until the day before election day: they are closed now."),
         )
+    return None
+
+
+def ensure_changes_open(election: Election) -> None:
+    closed = changes_closed(election)
+    if closed is not None:
+        raise closed
 
 
 def voter_list(precinct: Precinct) -> VoterList | None:

@@ -75,6 +75,7 @@ def _list_page(
             refused=refused,
             problem=problem,
             refusals=REFUSALS,
+            closed=lists.changes_closed(precinct.election),
         ),
         status,
         NO_STORE,
@@ -141,7 +142,7 @@ def _change(precinct_id: int, form, prefix: str, apply, done: str):
 
 
 def _change_body(form) -> dict:
-    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    return {name: value for name, value in form.data.items() if name != "csrf_token"}
 
 
 @bp.post("/precincts/<int:precinct_id>/voters/additions")

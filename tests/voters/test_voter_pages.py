@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from elections.core.audit import AuditEvent
 from elections.core.extensions import db
+from elections.territory.models import Election
 from tests.voters.support import as_csv, put_list, voter
 from tests.voters.test_signature_sheets import sheets_csv, signer
 
@@ -139,3 +140,13 @@ def test_where_do_i_vote_answers_from_the_home_page_without_the_iin_in_an_addres
     assert missed.status_code == 404
     typo = client.post("/where-to-vote", data={"iin": "900101300018"})
     assert typo.status_code == 422 and "field-error" in typo.get_data(as_text=True)
+
+
+def test_a_settled_elections_list_page_offers_no_change(app, login, world):
+    with app.app_context():
+        db.session.get(Election, world.election_id).state = "certified"
+        db.session.commit()
+    client = login(world.users["territorial_member"])
+    page = client.get(f"/commission/precincts/{world.precinct_a}/voters").get_data(as_text=True)
+    assert 'data-lists="closed"' in page
+    assert 'enctype="multipart/form-data"' not in page and "/voters/additions" not in page
