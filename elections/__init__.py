@@ -73,6 +73,7 @@ def api_blueprints() -> tuple:
     from elections.ballots import api as ballots_api
     from elections.candidates import api as candidates_api
     from elections.candidates import calendar_api, rule_decisions
+    from elections.observers import api as observers_api
     from elections.results import api as results_api
     from elections.results import invalidity_views
     from elections.territory import api as territory_api
@@ -90,6 +91,7 @@ def api_blueprints() -> tuple:
         openapi.bp,
         rule_decisions.bp,
         voters_api.bp,
+        observers_api.bp,
     )
 
 
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from elections.candidates import calendar_views, rule_decisions_views, rule_page
     from elections.candidates import views as candidate_views
     from elections.core.extensions import csrf
+    from elections.observers import views as observer_views
     from elections.printing import views as printing_views
     from elections.results import invalidity_views
     from elections.results import views as results_views
@@ -132,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
         hours_views.bp,
         voter_views.bp,
         voter_views.public_bp,
+        observer_views.bp,
+        observer_views.public_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -29,6 +29,7 @@ from elections.core.db import utcnow
 from elections.core.errors import ServiceError
 from elections.core.extensions import db
 from elections.demo.region import DemoLogin, holds_demo, is_empty, load_demo
+from elections.observers.accreditation import create_account
 from elections.territory.accounts import create_user
 from elections.territory.services import get_election
 from elections.voters import erasure, importing
@@ -56,14 +57,18 @@ def _fail(error: ServiceError) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--commission", "commission_kato", help="KATO of the territorial commission")
 @click.option("--precinct", "precinct_id", type=int, help="precinct id, for a precinct secretary")
+@click.option("--observer", "accreditation_id", type=int, help="accreditation id, for an observer")
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from stdin")
-def create_user_command(name, role, commission_kato, precinct_id, password_stdin):
+def create_user_command(name, role, commission_kato, precinct_id, accreditation_id, password_stdin):
     """Create a user with a role and scope."""
     password = sys.stdin.readline().rstrip("\n")
     try:
-        user = create_user(
-            name, role, password, commission_kato=commission_kato, precinct_id=precinct_id
-        )
+        if role == "observer":  # scoped by the accreditation's precincts
+            user = create_account(name, password, accreditation_id or 0)
+        else:
+            user = create_user(
+                name, role, password, commission_kato=commission_kato, precinct_id=precinct_id
+            )
     except ServiceError as error:
         _fail(error)
     db.session.commit()

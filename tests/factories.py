@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from PIL import Image
 
 from elections.auth.models import User
 from elections.auth.services import hash_password
@@ -16,8 +18,10 @@ from elections.candidates.iin import make_iin
 from elections.candidates.models import Candidate, CandidateEvent
 from elections.candidates.services import new_application_number
 from elections.core.extensions import db
+from elections.observers.models import Accreditation
 from elections.rules import default_profile_key, load_profile
 from elections.territory.models import Election, Party, Precinct, Unit
+from elections.voters.pii import iin_hash
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
@@ -115,7 +119,9 @@ def make_world(**election_kwargs) -> SimpleNamespace:
         "precinct_secretary": UserFactory(role="precinct_secretary", precinct=precinct_a),
         "other_member": UserFactory(role="territorial_member", commission=other_district),
         "other_secretary": UserFactory(role="precinct_secretary", precinct=precinct_b),
+        "observer": UserFactory(role="observer"),
     }
+    observer = accredit_observer(election, [precinct_a], users["observer"])
     db.session.flush()
     return SimpleNamespace(
         region=region.kato,
@@ -130,8 +136,55 @@ def make_world(**election_kwargs) -> SimpleNamespace:
         other_election_id=other_election.id,
         other_precinct=other_precinct.id,
         users={role: user.id for role, user in users.items()},
+        accreditation_id=observer.id,
         usernames={role: user.username for role, user in users.items()},
     )
+
+
+def accredit_observer(election, precincts, user=None, name="Бақылаушы Әлия") -> Accreditation:
+    """An accreditation in force for these precincts, with ``user`` as its account."""
+    iin, _born = fresh_iin("female")
+    accreditation = Accreditation(
+        election_id=election.id,
+        name=name,
+        iin_hash=iin_hash(iin),
+        iin_tail=iin[-4:],
+        sent_by_type="association",
+        sent_by_name="Адал сайлау",
+        accredited_by="factory",
+        user_id=user.id if user else None,
+        precincts=list(precincts),
+    )
+    db.session.add(accreditation)
+    db.session.flush()
+    return accreditation
+
+
+# --- Scans -------------------------------------------------------------------------------------
+
+
+def png_bytes(size: tuple[int, int] = (40, 30), colour=(200, 30, 30)) -> bytes:
+    """A small PNG, as a phone would not send it but as Pillow decodes it all the same."""
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+# Where the photo was taken, as a phone writes it (GPS IFD: latitude 51°10' N, Astana).
+GPS_IFD = 0x8825
+
+
+def jpeg_with_gps() -> bytes:
+    """A JPEG photo with EXIF: the camera, the time and the place (GPS) it was taken."""
+    image = Image.new("RGB", (64, 48), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0132] = "2026:12:06 21:15:00"  # DateTime
+    exif[0x0112] = 1  # Orientation
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (51.0, 10.0, 0.0), 3: "E", 4: (71.0, 26.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
 
 
 # --- Candidates ---------------------------------------------------------------------------

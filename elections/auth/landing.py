@@ -12,6 +12,7 @@ HOMES = {
     "territorial_chair": "commission.index",
     "precinct_secretary": "protocols.my_precinct",
     "cec_admin": "admin.elections",
+    "observer": "observers.home",
 }
 
 

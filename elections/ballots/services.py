@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -30,6 +31,11 @@ from elections.core.extensions import db
 from elections.territory.models import Election, Precinct
 from elections.web.i18n import pick_language
 from elections.web.templating import local_datetime
+
+# Sent with each new protocol version, inside the save's transaction: the layers above (the
+# observers' copies, compared line by line with the official figures) follow it there
+# without the save importing them.
+protocol_saved = Namespace().signal("protocol-saved")
 
 
 def ballot_candidates(election: Election) -> list[Candidate]:
@@ -197,8 +203,9 @@ def ballot_lines(election_ids: list[int] | None = None) -> dict[int, list[Ballot
     return {election_id: ballot_order(lines) for election_id, lines in standing.items()}
 
 
-def check_protocol(election: Election, data: dict) -> ProtocolFigures:
-    """Parse and check a protocol body; 422 naming every bad line and every failed relation."""
+def read_figures(election: Election, data: dict) -> ProtocolFigures:
+    """The lines of a protocol body: every line a whole number, every candidate on the
+    ballot once; 422 naming every bad line. The control relations are not checked here."""
     expected = [line.candidate_id for line in ballot_lines([election.id]).get(election.id, [])]
     votes, errors, more = _parse_votes(data["votes"], expected)
     lines = {name: data.get(name) for name in FIGURE_FIELDS}
@@ -209,7 +216,12 @@ def check_protocol(election: Election, data: dict) -> ProtocolFigures:
     errors += _too_large(lines, votes)
     if errors:
         raise invalid(errors, more=more)
-    figures = ProtocolFigures(votes=votes, **lines)
+    return ProtocolFigures(votes=votes, **lines)
+
+
+def check_protocol(election: Election, data: dict) -> ProtocolFigures:
+    """Parse and check a protocol body; 422 naming every bad line and every failed relation."""
+    figures = read_figures(election, data)
     failed = failed_relations(figures)
     if failed:
         raise invalid(
@@ -322,6 +334,7 @@ def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
     ]
     db.session.add(version)
     db.session.flush()
+    protocol_saved.send(version)
     audit.record(
         Action.PROTOCOL_SAVED,
         "protocol",

@@ -78,7 +78,7 @@ def _precinct(precinct_id: int) -> Precinct:
     return precinct
 
 
-def _typed(form_data) -> dict:
+def typed_figures(form_data) -> dict:
     """The protocol body from the posted fields; what is not a whole number stays as typed."""
 
     def value(raw: str | None):
@@ -139,9 +139,9 @@ class Line:
     marks: list[dict] = field(default_factory=list)
 
 
-def _lines(candidates, shown: dict | None, current) -> list[Line]:
+def form_lines(candidates, shown: dict | None, current) -> list[Line]:
     shown = shown or {}
-    saved = _figures_of(current) or {}
+    saved = figures_of(current) or {}
     labels = {
         "voters_on_list": _("Voters on the list"),
         "ballots_received": _("Ballots received by the precinct commission"),
@@ -180,7 +180,7 @@ def _lines(candidates, shown: dict | None, current) -> list[Line]:
     return lines
 
 
-def _problems(errors, lines: list[Line]) -> list[dict]:
+def refusal_summary(errors, lines: list[Line]) -> list[dict]:
     """The error summary, one entry per refusal, each linking to the line to correct; the
     lines concerned get their marks (the message beside the line) on the way."""
     by_key = {line.key: line for line in lines}
@@ -226,7 +226,7 @@ def protocol(precinct_id: int):
     form = ProtocolForm()
     typed, errors, conflict, status = None, [], False, 200
     if form.validate_on_submit():
-        typed = _typed(request.form)
+        typed = typed_figures(request.form)
         body = {**typed, "expected_version": form.expected_version.data}
         try:
             return _save(precinct, body, form.idempotency_key.data)
@@ -244,10 +244,10 @@ def protocol(precinct_id: int):
     form.idempotency_key.data = str(uuid.uuid4())
     candidates = services.ballot_candidates(election)
     list_count = precinct.voters_on_list if voter_list(precinct) else None
-    shown = typed or _figures_of(current)
+    shown = typed or figures_of(current)
     if shown is None and list_count is not None:
         shown = {"voters_on_list": list_count}  # line 1 comes from the list
-    lines = _lines(candidates, shown, current)
+    lines = form_lines(candidates, shown, current)
     relations = _relations(shown, candidates)
     return render_template(
         "ballots/protocol.html",
@@ -256,7 +256,7 @@ def protocol(precinct_id: int):
         current=current,
         form=form,
         lines=lines,
-        problems=_problems(errors, lines),
+        problems=refusal_summary(errors, lines),
         conflict=conflict,
         formulas=_formulas(),
         relations={r.name: r for r in relations or []},
@@ -345,7 +345,7 @@ def sent(precinct_id: int):
     return response
 
 
-def _figures_of(version) -> dict | None:
+def figures_of(version) -> dict | None:
     if version is None:
         return None
     shown = {name: getattr(version, name) for name in FIGURE_FIELDS}

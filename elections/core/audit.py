@@ -62,6 +62,11 @@ class Action(StrEnum):
     CANDIDATE_NOT_ELECTED = "candidate.not_elected"
     SIGNATURES_CHECKED = "candidate.signatures_checked"
     PROTOCOL_SAVED = "protocol.saved"
+    PROTOCOL_SCAN_ATTACHED = "protocol.scan_attached"
+    OBSERVER_ACCREDITED = "observer.accredited"
+    OBSERVER_WITHDRAWN = "observer.withdrawn"
+    OBSERVER_COPY_ENTERED = "observer.copy_entered"
+    DIFFERENCE_ANSWERED = "observer.difference_answered"
     RESULT_CERTIFIED = "result.certified"
     CORRECTION_OPENED = "result.correction_opened"
 

@@ -62,6 +62,11 @@ def from_environment(instance_path: str) -> dict:
         # A voter list or a signature sheet arrives as a stream of rows, read one at a time:
         # far above a precinct's list (about 3,000 voters, 300 KB), with room for the largest.
         "UPLOAD_MAX_BYTES": 64 * 1024 * 1024,
+        # A photo or PDF of a signed protocol, or of an observer's copy: a phone's photo is
+        # 2-6 MB. Files are kept under their SHA-256 in this folder (elections/observers/files.py).
+        "SCAN_MAX_BYTES": 12 * 1024 * 1024,
+        "SCAN_FOLDER": os.environ.get("ELECTIONS_SCAN_FOLDER")
+        or str(Path(instance_path) / "scans"),
         # Days after election day the voter lists and signers' names are kept, once the
         # election is settled (docs/personal-data.md); no source gives the appeal periods.
         "PII_KEEP_DAYS": int(os.environ.get("ELECTIONS_PII_KEEP_DAYS") or 90),

@@ -19,6 +19,7 @@ from elections.core import audit
 from elections.core.audit import Action, AuditEvent
 from elections.core.clock import now, service_timezone
 from elections.core.extensions import db
+from elections.demo import observers as demo_observers
 from elections.demo.voters import Voters
 from elections.results.services import certify
 from elections.territory import services as territory
@@ -187,6 +188,7 @@ def load_demo() -> list[DemoLogin]:
         precinct_id=waiting.id,
     )
     logins.append(night_secretary)
+    logins += _observers(night, users["zerendi-chair"])
     audit.record(
         Action.DEMO_LOADED,
         "demo",
@@ -367,6 +369,17 @@ def _candidates(election, rows, serial: int) -> list[Candidate]:
         made.append(candidate)
     db.session.flush()
     return made
+
+
+def _observers(night, chair) -> list[DemoLogin]:
+    """Two observers at the Викторовка precinct that has reported (elections/demo/observers.py)."""
+    passwords = {o.username: _password() for o in demo_observers.OBSERVERS}
+    reported = min(night.precincts, key=lambda p: p.number)
+    made = demo_observers.observe(night, reported, chair, passwords)
+    return [
+        DemoLogin(o.username, "observer", passwords[o.username], str(a.id))
+        for o, a in zip(demo_observers.OBSERVERS, made, strict=True)
+    ]
 
 
 def _enter(precincts, counts, chair) -> None:

@@ -9,13 +9,38 @@ from elections.auth.access import ensure_organiser
 from elections.core.extensions import db
 from elections.results import exports, national, services
 from elections.results.caching import cached_public
-from elections.results.schemas import CorrectionIn, CorrectionOut, ResultOut, ResultVersionOut
+from elections.results.schemas import (
+    CertifyIn,
+    CorrectionIn,
+    CorrectionOut,
+    ResultOut,
+    ResultVersionOut,
+)
 from elections.territory.services import get_election
 from elections.web.access import current_actor, public, roles
-from elections.web.api import RESULTS, ApiBlueprint, errors
+from elections.web.api import PARSER, RESULTS, ApiBlueprint, errors
 from elections.web.page_cache import cached_by
 
 bp = ApiBlueprint("results_api", __name__, tag=RESULTS)
+CERTIFY_IN = CertifyIn()
+CERTIFY_BODY = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "acknowledge_differences": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 1},
+                        "description": "Ids of open observer differences the chair "
+                        "acknowledges as they stand.",
+                    }
+                },
+            }
+        }
+    },
+}
 RESULTS_OUT = ResultOut(many=True)
 DOWNLOAD_PARAMETER = {
     "name": "download",
@@ -135,15 +160,21 @@ def results_nist(election_id: int):
 @bp.post("/elections/<int:election_id>/certify")
 @roles("territorial_chair", "territorial_member")
 @errors(409)
+@bp.doc(requestBody=CERTIFY_BODY)
 @bp.response(200, ResultOut)
 def certify(election_id: int):
     """Certify the result
 
-    409 precincts_missing while a precinct has not reported; already_certified.
+    409 precincts_missing while a precinct has not reported; already_certified;
+    differences_open naming each observer difference still open with no answer, unless the
+    body lists it in acknowledge_differences. The body may be left out.
     """
     election = get_election(election_id)
     ensure_organiser(current_actor(), election, chair=True)
-    services.certify(election, current_actor())
+    acknowledged = []
+    if request.content_length:
+        acknowledged = PARSER.parse(CERTIFY_IN, location="json")["acknowledge_differences"]
+    services.certify(election, current_actor(), acknowledged)
     db.session.commit()
     return services.result(election)
 

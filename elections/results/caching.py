@@ -14,6 +14,7 @@ from sqlalchemy import Integer, bindparam, func, select
 
 from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate, CandidateEvent
+from elections.observers.models import Accreditation, Difference, ObserverCopy, ProtocolScan
 from elections.results.models import Correction, ResultVersion
 from elections.territory.models import Election, ElectionDecision, Precinct
 from elections.web.page_cache import cached_by, read_one
@@ -28,9 +29,14 @@ def _state_statement():
     corrections, precincts = Correction.__table__, Precinct.__table__
     candidates, events = Candidate.__table__, CandidateEvent.__table__
     decisions = ElectionDecision.__table__
+    scans, copies = ProtocolScan.__table__, ObserverCopy.__table__
+    differences, accreditations = Difference.__table__, Accreditation.__table__
 
     def count(column, *where):
         return select(func.count(column)).where(*where).scalar_subquery()
+
+    def newest(column, *where):
+        return select(func.max(column)).where(*where).scalar_subquery()
 
     return select(
         select(Election.__table__.c.state)
@@ -46,6 +52,15 @@ def _state_statement():
         .scalar_subquery(),
         # A commission's decision (an extension, invalidity, new hours) changes the pages.
         count(decisions.c.id, decisions.c.election_id == election_id),
+        # The paper beside the figures: scans, observers' copies (entered again in place),
+        # their differences (opened, closed, answered) and accreditations (withdrawn too).
+        count(scans.c.id, scans.c.election_id == election_id),
+        newest(copies.c.entered_at, copies.c.election_id == election_id),
+        count(differences.c.id, differences.c.election_id == election_id),
+        count(differences.c.closed_at, differences.c.election_id == election_id),
+        newest(differences.c.answered_at, differences.c.election_id == election_id),
+        count(accreditations.c.id, accreditations.c.election_id == election_id),
+        count(accreditations.c.withdrawn_at, accreditations.c.election_id == election_id),
         # Last: whether the count has started is a matter of the clock, the election's zone,
         # its end of voting and election day (views read them as state[-3], [-2], [-1]).
         select(Election.__table__.c.timezone)

@@ -29,6 +29,9 @@ class ResultVersion(db.Model):
     digest: Mapped[str] = mapped_column(String(64))
     # The reason of the correction that led to this version (None for the first one).
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    # The observers' differences still open when it was certified, each with its answer or
+    # the chair's acknowledgement (elections/observers/differences.py); None before issue 16.
+    differences: Mapped[list | None] = mapped_column(JSON)
 
 
 class Correction(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from elections.core.db import INTEGER_MAX
 from elections.web.schema_fields import LocalDateTime, shown_as
 
 
@@ -59,6 +60,14 @@ class ResultVersionOut(Schema):
     correction_reason = fields.String(allow_none=True)
     figures = fields.Dict()
     protocols = fields.List(fields.Nested(ProtocolUsed))
+    differences = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={
+            "description": "The observers' differences open at certification, each with its "
+            "answer (recount, corrected, explained) or acknowledged by the chair."
+        },
+    )
 
 
 class CorrectionIn(Schema):
@@ -71,3 +80,12 @@ class CorrectionOut(Schema):
     opened_at = LocalDateTime()
     opened_by = fields.String()
     reason = fields.String()
+
+
+class CertifyIn(Schema):
+    acknowledge_differences = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=INTEGER_MAX)),
+        load_default=list,
+        validate=validate.Length(max=10_000),
+        metadata={"description": "Open differences the chair acknowledges as they stand."},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -19,6 +20,7 @@ from elections.core.audit import Action, canonical
 from elections.core.clock import now
 from elections.core.errors import ErrorItem, ServiceError, conflict
 from elections.core.extensions import db
+from elections.observers.differences import settle_for_certification
 from elections.results.models import Correction, ResultVersion
 from elections.results.tally import Totals, decide, deposit_refunds, share, turnout
 from elections.territory.models import Election, ElectionDecision, Precinct
@@ -271,8 +273,12 @@ def _frozen(figures: dict) -> dict:
     return {k: v for k, v in figures.items() if k not in ("status", "as_of", "version", "digest")}
 
 
-def certify(election: Election, actor) -> ResultVersion:
-    """Freeze the result as a new numbered, hashed version and settle the candidates' statuses."""
+def certify(election: Election, actor, acknowledged: Iterable[int] = ()) -> ResultVersion:
+    """Freeze the result as a new numbered, hashed version and settle the candidates' statuses.
+
+    Every observer's difference still open must have the commission's answer, or be in
+    ``acknowledged`` (the chair's acknowledgement, given now); the version records them all.
+    """
     election = lock_election(election.id)
     if election.state == "invalid":
         raise conflict(
@@ -302,6 +308,7 @@ def certify(election: Election, actor) -> ResultVersion:
                 )
             ],
         )
+    open_differences = settle_for_certification(election.id, acknowledged, actor)
     figures = _frozen(draft_result(election))
     figures["status"] = "certified"
     protocols = [
@@ -319,6 +326,7 @@ def certify(election: Election, actor) -> ResultVersion:
         figures=canonical_figures(figures),
         protocols=protocols,
         correction_reason=correction.reason if correction else None,
+        differences=open_differences,
     )
     version.digest = result_digest(version.figures, protocols, version.version)
     db.session.add(version)
@@ -329,7 +337,12 @@ def certify(election: Election, actor) -> ResultVersion:
         Action.RESULT_CERTIFIED,
         "election",
         election.id,
-        {"version": version.version, "digest": version.digest, "outcome": version.outcome},
+        {
+            "version": version.version,
+            "digest": version.digest,
+            "outcome": version.outcome,
+            "open_differences": [(d["id"], d["answer"]) for d in open_differences],
+        },
         actor,
     )
     return version

@@ -20,6 +20,8 @@ from elections.auth.access import ensure_organiser
 from elections.core.clock import now, service_timezone
 from elections.core.errors import ServiceError
 from elections.core.extensions import db
+from elections.observers import differences, scans
+from elections.observers.forms import ANSWER_LABELS, CheckboxesField
 from elections.results import national, services
 from elections.results.caching import state_key
 from elections.results.chart import bar_chart
@@ -39,6 +41,11 @@ COMMISSION = ("territorial_member", "territorial_chair")
 
 class CertifyForm(FlaskForm):
     confirm = BooleanField(_l("I confirm: certify this result"), validators=[DataRequired()])
+    # The open observers' differences the chair acknowledges as they stand (any id: the
+    # service checks each against the election's open differences).
+    acknowledge = CheckboxesField(
+        _l("Acknowledge these differences as they stand"), validate_choice=False
+    )
 
 
 class CorrectionForm(FlaskForm):
@@ -264,8 +271,24 @@ def election(election_id: int):
         turnout_rows=precinct_turnout(precincts),
         corrections=services.corrections(election),
         versions=services.versions(election),
+        **paper_context(election),
         **_refresh_context(live, result["as_of"]),
     )
+
+
+def paper_context(election: Election) -> dict:
+    """The signed paper beside the figures: each precinct's scans, and how the observers'
+    copies compare with the official protocols, every difference with its answer."""
+    by_precinct: dict[int, list] = {}
+    for difference in differences.of_election(election.id):
+        by_precinct.setdefault(difference.precinct_id, []).append(difference)
+    return {
+        "scans": scans.scans_of(election.id),
+        "standing": differences.comparisons([election.id])[election.id],
+        "differences_by_precinct": by_precinct,
+        "line_names": differences.line_names(election),
+        "answers": ANSWER_LABELS,
+    }
 
 
 @bp.route("/commission/elections/<int:election_id>/results", methods=["GET", "POST"])
@@ -280,7 +303,7 @@ def dashboard(election_id: int):
         action = request.form.get("action") if request.method == "POST" else None
         if action == "certify" and certify_form.validate_on_submit():
             ensure_organiser(actor, election, chair=True)
-            version = services.certify(election, actor)
+            version = services.certify(election, actor, certify_form.acknowledge.data)
             db.session.commit()
             flash(_("Result certified as version %(version)d.", version=version.version))
             return redirect(url_for("results.dashboard", election_id=election.id))
@@ -319,5 +342,8 @@ def render_dashboard(election, actor, status=200, certify_form=None, correction_
         correction_form=correction_form,
         is_chair=actor.role == "territorial_chair",
         versions=services.versions(election),
+        open_differences=[d for d in differences.of_election(election.id) if d.is_open],
+        line_names=differences.line_names(election),
+        answers=ANSWER_LABELS,
         **dashboard_forms(election, **forms),
     ), status

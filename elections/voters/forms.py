@@ -28,14 +28,14 @@ class SheetsUploadForm(FlaskForm):
     )
 
 
-class _Iin(StringField):
+class IinInput(StringField):
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         self.data = "".join((self.data or "").split())
 
 
 class LookupForm(FlaskForm):
-    iin = _Iin(_l("IIN"), validators=[DataRequired(_l("Enter your IIN.")), Length(max=20)])
+    iin = IinInput(_l("IIN"), validators=[DataRequired(_l("Enter your IIN.")), Length(max=20)])
 
 
 def _choices(reasons: dict) -> list[SelectChoice]:
@@ -43,7 +43,7 @@ def _choices(reasons: dict) -> list[SelectChoice]:
 
 
 class AdditionForm(FlaskForm):
-    iin = _Iin(_l("IIN"), validators=[DataRequired(), Length(max=20)])
+    iin = IinInput(_l("IIN"), validators=[DataRequired(), Length(max=20)])
     last_name = StringField(_l("Surname"), validators=[DataRequired(), Length(max=NAME_MAX)])
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=NAME_MAX)])
     patronymic = StringField(_l("Patronymic"), validators=[Optional(), Length(max=NAME_MAX)])
@@ -54,6 +54,6 @@ class AdditionForm(FlaskForm):
 
 
 class RemovalForm(FlaskForm):
-    iin = _Iin(_l("IIN"), validators=[DataRequired(), Length(max=20)])
+    iin = IinInput(_l("IIN"), validators=[DataRequired(), Length(max=20)])
     reason = SelectField(_l("Reason"), choices=_choices(REMOVAL_REASONS))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request
 
-ROLES = ("cec_admin", "territorial_member", "territorial_chair", "precinct_secretary")
+ROLES = ("cec_admin", "territorial_member", "territorial_chair", "precinct_secretary", "observer")
 TERRITORIAL_ROLES = ("territorial_member", "territorial_chair")
 
 EXEMPT_ENDPOINTS = {"static"}

@@ -48,11 +48,12 @@ PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.0.3"
 SECURITY_SCHEME = "bearerAuth"
 
-SETUP, VOTERS, CANDIDATES, PROTOCOLS, RESULTS, AUDIT, META = (
+SETUP, VOTERS, CANDIDATES, PROTOCOLS, OBSERVERS, RESULTS, AUDIT, META = (
     "Setup",
     "Voter lists",
     "Candidates",
     "Ballot and protocols",
+    "Observers",
     "Results",
     "Audit",
     "Contract",
@@ -64,6 +65,8 @@ TAGS = {
     CANDIDATES: "Nomination and registration decisions by the organising commission; the public "
     "status lookup.",
     PROTOCOLS: "The ballot paper (public) and precinct protocols.",
+    OBSERVERS: "Accredited observers, scans of the signed protocols, observers' copies compared "
+    "with the official figures, and the commission's answer to each difference.",
     RESULTS: "Public results and open data; certification and corrections by the chair.",
     AUDIT: "The hash-chained audit trail.",
     META: "This document.",

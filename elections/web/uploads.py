@@ -1,4 +1,5 @@
-"""Bodies larger than the 1 MB every other request may send: a voter list, signature sheets.
+"""Bodies larger than the 1 MB every other request may send: a voter list, signature sheets,
+the scan of a protocol.
 
 A view marked :func:`large_body` may receive up to ``UPLOAD_MAX_BYTES``. The limit is raised
 before any hook reads the body (the CSRF check parses a form first), so it is installed ahead
@@ -10,16 +11,27 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
+# What a multipart form adds around a file: its boundaries and headers.
+FORM_OVERHEAD = 64 * 1024
+
 
 def large_body(view):
-    view.large_body = True
+    view.body_limit = ("UPLOAD_MAX_BYTES", 0)
+    return view
+
+
+def scan_body(view):
+    """A photo or a PDF: up to ``SCAN_MAX_BYTES``, sent alone or as a form's file."""
+    view.body_limit = ("SCAN_MAX_BYTES", FORM_OVERHEAD)
     return view
 
 
 def _raise_limit() -> None:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    if getattr(view, "large_body", False):
-        request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"]
+    limit = getattr(view, "body_limit", None)
+    if limit is not None:
+        setting, overhead = limit
+        request.max_content_length = current_app.config[setting] + overhead
 
 
 def install(app: Flask) -> None:

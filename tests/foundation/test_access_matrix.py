@@ -14,6 +14,7 @@ for the API and a redirect to /login for pages when anonymous; 403 or 404 otherw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.routing import Rule
@@ -21,10 +22,14 @@ from werkzeug.routing import Rule
 from elections.auth.models import ROLES
 from elections.ballots.services import save_protocol
 from elections.core.extensions import db
+from elections.observers.copies import enter_copy
+from elections.observers.differences import of_copy as open_differences
+from elections.observers.models import Accreditation
+from elections.observers.scans import attach_scan
 from elections.results.models import ResultVersion
 from elections.results.services import canonical_figures, draft_result
 from elections.territory.models import Election, Precinct
-from tests.factories import PASSWORD, CandidateFactory, count_night
+from tests.factories import PASSWORD, CandidateFactory, accredit_observer, count_night, png_bytes
 
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset({ANONYMOUS, *ROLES})
@@ -33,6 +38,7 @@ COMMISSION = frozenset({"territorial_member", "territorial_chair"})
 CHAIR = frozenset({"territorial_chair"})
 SECRETARY = frozenset({"precinct_secretary"})
 PROTOCOL = COMMISSION | SECRETARY
+OBSERVER = frozenset({"observer"})
 
 
 @dataclass(frozen=True)
@@ -148,8 +154,37 @@ ACCESS: dict[str, Row] = {
     # API: audit
     "audit_api.list_events": Row(ADMIN),
     "audit_api.audit_head": Row(EVERYONE),
+    # Observers, scans of signed protocols, observers' copies and differences
+    "observers.accreditations": Row(COMMISSION, scoped=True),
+    "observers.withdraw": Row(COMMISSION, scoped=True),
+    "observers.differences_page": Row(COMMISSION, scoped=True),
+    "observers.answer": Row(COMMISSION, scoped=True),
+    "observers.scan": Row(PROTOCOL, scoped=True),
+    "observers.home": Row(OBSERVER),
+    "observers.copy_form": Row(OBSERVER, scoped=True),
+    "scans.public_list": Row(EVERYONE),
+    "scans.file": Row(EVERYONE),
+    "observers_api.accredit": Row(COMMISSION, scoped=True),
+    "observers_api.list_observers": Row(EVERYONE),
+    "observers_api.withdraw": Row(COMMISSION, scoped=True),
+    "observers_api.attach_scan": Row(PROTOCOL, scoped=True),
+    "observers_api.enter_copy": Row(OBSERVER, scoped=True),
+    "observers_api.show_copy": Row(OBSERVER, scoped=True),
+    "observers_api.attach_photo": Row(OBSERVER, scoped=True),
+    "observers_api.election_differences": Row(EVERYONE),
+    "observers_api.answer": Row(COMMISSION, scoped=True),
 }
 EXEMPT = {"static"}  # files, served to anyone by Flask itself
+
+MATRIX_PROTOCOL = {
+    "voters_on_list": 1200,
+    "ballots_received": 1200,
+    "ballots_issued": 900,
+    "ballots_cancelled": 300,
+    "ballots_in_boxes": 900,
+    "invalid_ballots": 10,
+    "against_all": 90,
+}
 
 # Values for path arguments that are not ids.
 FIXED_ARGUMENTS = {
@@ -172,17 +207,7 @@ def matrix_world(app, world, clock):
         theirs = CandidateFactory(election=other, status="registered")
         save_protocol(
             db.session.get(Precinct, world.precinct_a),
-            {
-                "voters_on_list": 1200,
-                "ballots_received": 1200,
-                "ballots_issued": 900,
-                "ballots_cancelled": 300,
-                "ballots_in_boxes": 900,
-                "invalid_ballots": 10,
-                "votes": {str(mine.id): 800},
-                "against_all": 90,
-                "expected_version": 0,
-            },
+            {**MATRIX_PROTOCOL, "votes": {str(mine.id): 800}, "expected_version": 0},
             None,
         )
         # A certified version 1 (as a correction leaves it, the election open again): the
@@ -200,7 +225,22 @@ def matrix_world(app, world, clock):
         )
         db.session.commit()
         world.candidate_id, world.other_candidate_id = mine.id, theirs.id
+        world.sha256, world.difference_id = _paper(world, mine.id)
+        other_observer = accredit_observer(other, [db.session.get(Precinct, world.other_precinct)])
+        world.other_accreditation_id = other_observer.id
+        db.session.commit()
     return world
+
+
+def _paper(world, candidate_id: int) -> tuple[str, int]:
+    """A scan of precinct A's protocol, and the observer's copy that differs on line 6."""
+    precinct = db.session.get(Precinct, world.precinct_a)
+    scan = attach_scan(precinct, png_bytes(), SimpleNamespace(username="matrix"))
+    observer = db.session.get(Accreditation, world.accreditation_id)
+    copy_body = {**MATRIX_PROTOCOL, "votes": {str(candidate_id): 795}, "invalid_ballots": 15}
+    copy = enter_copy(precinct, copy_body, observer, SimpleNamespace(username="observer"))
+    (difference, *_rest) = open_differences(copy)
+    return scan.sha256, difference.id
 
 
 def _in_scope(world) -> dict[str, int]:
@@ -209,16 +249,21 @@ def _in_scope(world) -> dict[str, int]:
         "precinct_id": world.precinct_a,
         "candidate_id": world.candidate_id,
         "kato": world.region,
+        "accreditation_id": world.accreditation_id,
+        "difference_id": world.difference_id,
+        "sha256": world.sha256,
     }
 
 
 def _out_of_scope(world, role: str) -> dict[str, int]:
-    if role == "precinct_secretary":  # the other precinct of the same election
+    if role in ("precinct_secretary", "observer"):  # the other precinct of the same election
         return {**_in_scope(world), "precinct_id": world.precinct_b}
     return {
+        **_in_scope(world),
         "election_id": world.other_election_id,
         "precinct_id": world.other_precinct,
         "candidate_id": world.other_candidate_id,
+        "accreditation_id": world.other_accreditation_id,
     }
 
 

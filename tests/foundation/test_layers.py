@@ -1,7 +1,8 @@
 """Imports run one way, down the layers of docs/architecture.md: the app and its commands on
-top, then audit -> printing -> results -> ballots -> voters -> candidates -> territory -> auth ->
-web -> the ground (core and the rule profiles). A module may import its own layer and those below,
-never one above; an import only for type checking (under ``if TYPE_CHECKING:``) is not one."""
+top, then audit -> printing -> results -> observers -> ballots -> voters -> candidates ->
+territory -> auth -> web -> the ground (core and the rule profiles). A module may import its
+own layer and those below, never one above; an import only for type checking (under
+``if TYPE_CHECKING:``) is not one."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ LAYERS = (
     ("candidates",),
     ("voters",),
     ("ballots",),
+    ("observers",),
     ("results",),
     ("printing",),
     ("audit",),

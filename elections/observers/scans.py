@@ -1,0 +1,186 @@
+"""Scans of signed paper protocols (and photos of observers' copies): checked, cleaned, kept
+by their SHA-256, and attached to the protocol version entered from them.
+
+A photo is decoded and encoded again (Pillow), so that nothing but its pixels is kept: no
+EXIF, and so no place or device, no comments, no colour profile. It is turned upright first
+by its EXIF orientation, which would otherwise go with the rest. A PDF is kept as sent, after
+checking that it is one. The type is read from the bytes, never from the name or the header
+the client sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps
+from sqlalchemy import select
+
+from elections.ballots.services import current_version
+from elections.core import audit
+from elections.core.audit import Action
+from elections.core.clock import now
+from elections.core.errors import ErrorItem, ServiceError, conflict, invalid
+from elections.core.extensions import db
+from elections.observers import files
+from elections.observers.models import ObserverCopy, ProtocolScan
+from elections.territory.models import Precinct
+
+JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
+MAGIC = ((b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG), (b"%PDF-", PDF))
+SUFFIX = {JPEG: "jpg", PNG: "png", PDF: "pdf"}
+# A phone's camera gives 12-50 million pixels; more than this is no photo of a sheet but a
+# decompression bomb (a small file that decodes into gigabytes).
+MAX_PIXELS = 60_000_000
+# What Pillow raises for a file it cannot decode (UnidentifiedImageError is an OSError).
+UNDECODABLE = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombWarning,
+    Image.DecompressionBombError,
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    media_type: str
+    size: int
+
+
+def _media_type(content: bytes) -> str:
+    for magic, media_type in MAGIC:
+        if content.startswith(magic):
+            return media_type
+    raise ServiceError.one(
+        415, "unsupported_media_type", _("Send a photo (JPEG or PNG) or a PDF of the protocol.")
+    )
+
+
+def _unreadable() -> ServiceError:
+    return invalid(
+        [ErrorItem("unreadable_file", _("This file cannot be read: send it again."), field="file")]
+    )
+
+
+def _reencoded(content: bytes, media_type: str) -> bytes:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise _unreadable()
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except UNDECODABLE as error:
+        raise _unreadable() from error
+    out = io.BytesIO()
+    if media_type == JPEG:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def clean(content: bytes) -> tuple[bytes, str]:
+    """The bytes to keep and their type; 413 past ``SCAN_MAX_BYTES``, 415 for another type,
+    422 for a file that does not decode."""
+    if len(content) > current_app.config["SCAN_MAX_BYTES"]:
+        raise ServiceError.one(
+            413, "payload_too_large", _("The file is larger than the service accepts.")
+        )
+    if not content:
+        raise invalid([ErrorItem("empty_file", _("The file is empty."), field="file")])
+    media_type = _media_type(content)
+    if media_type == PDF:
+        if b"%%EOF" not in content[-1024:]:
+            raise _unreadable()
+        return content, PDF
+    return _reencoded(content, media_type), media_type
+
+
+def keep(content: bytes) -> Stored:
+    """Clean the file and store it under its SHA-256."""
+    cleaned, media_type = clean(content)
+    sha256 = hashlib.sha256(cleaned).hexdigest()
+    files.store(sha256, cleaned)
+    return Stored(sha256, media_type, len(cleaned))
+
+
+def attach_scan(precinct: Precinct, content: bytes, actor) -> ProtocolScan:
+    """The scan of the signed paper, attached to the precinct's current protocol version."""
+    version = current_version(precinct)
+    if version is None:
+        raise conflict(
+            "no_protocol", _("Enter the protocol first: its scan goes with the version.")
+        )
+    stored = keep(content)
+    scan = db.session.execute(
+        select(ProtocolScan).where(
+            ProtocolScan.version_id == version.id, ProtocolScan.sha256 == stored.sha256
+        )
+    ).scalar_one_or_none()
+    if scan is not None:
+        return scan
+    scan = ProtocolScan(
+        election_id=precinct.election_id,
+        precinct_id=precinct.id,
+        version_id=version.id,
+        version=version.version,
+        sha256=stored.sha256,
+        media_type=stored.media_type,
+        size=stored.size,
+        attached_at=now(),
+        attached_by=actor.username,
+    )
+    db.session.add(scan)
+    db.session.flush()
+    audit.record(
+        Action.PROTOCOL_SCAN_ATTACHED,
+        "protocol",
+        precinct.id,
+        {
+            "election_id": precinct.election_id,
+            "version": version.version,
+            "version_digest": version.digest,
+            "sha256": stored.sha256,
+            "media_type": stored.media_type,
+            "size": stored.size,
+        },
+        actor,
+    )
+    return scan
+
+
+def scans_of(election_id: int) -> dict[int, list[ProtocolScan]]:
+    """Per precinct, the scans of the election's protocols, newest version first."""
+    found: dict[int, list[ProtocolScan]] = {}
+    for scan in db.session.execute(
+        select(ProtocolScan)
+        .where(ProtocolScan.election_id == election_id)
+        .order_by(ProtocolScan.version.desc(), ProtocolScan.id)
+    ).scalars():
+        found.setdefault(scan.precinct_id, []).append(scan)
+    return found
+
+
+def published_type(sha256: str) -> str | None:
+    """The type of a kept file the public may read (a protocol's scan or a copy's photo)."""
+    scan = db.session.execute(
+        select(ProtocolScan.media_type).where(ProtocolScan.sha256 == sha256).limit(1)
+    ).scalar_one_or_none()
+    if scan is not None:
+        return scan
+    return db.session.execute(
+        select(ObserverCopy.photo_media_type).where(ObserverCopy.photo_sha256 == sha256).limit(1)
+    ).scalar_one_or_none()
