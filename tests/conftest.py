@@ -7,6 +7,7 @@ comes from the Alembic migrations, so every run also proves they upgrade from em
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -48,6 +49,8 @@ def _migrated_app(database_url: str, secret: str) -> Flask:
             "SECRET_KEY": secret,
             "WTF_CSRF_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
+            # Scans kept by the tests go to a folder of their own, never the instance's.
+            "SCAN_FOLDER": tempfile.mkdtemp(prefix="scans-"),
         }
     )
     with app.app_context():

@@ -47,6 +47,7 @@ NOT_PAGES = {
     "i18n.switch": "a redirect that sets the language; each page links it",
     "pages.health": "the health check of load balancers, JSON",
     "protocols.sent": "asked by the protocol form's script after a reload, JSON",
+    "scans.file": "a scan or a photo as itself, linked from the results pages",
 }
 # Pages that exist for a candidate only in some statuses (a decision while the status
 # allows it, the edit form until the decision) but answer 200 for any: one of each must be

@@ -4,11 +4,14 @@ one line, and the commission has answered it."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
 
 from elections.ballots.models import FIGURE_FIELDS
 from elections.ballots.services import current_version
-from elections.observers import accreditation, copies, differences
+from elections.observers import accreditation, copies, differences, scans
 
 DIFFERENT_LINE_BY = 10
 
@@ -41,6 +44,7 @@ def observe(election, precinct, chair, passwords: dict[str, str]) -> list:
     """Accredit the two observers to ``precinct``, give each an account with the password of
     ``passwords``, enter their copies and answer the difference; their accreditations."""
     official = current_version(precinct)
+    scans.attach_scan(precinct, paper(precinct, official), chair)
     lines = {name: getattr(official, name) for name in FIGURE_FIELDS}
     votes = {str(cid): n for cid, n in official.votes_by_candidate().items()}
     made = []
@@ -73,3 +77,20 @@ def observe(election, precinct, chair, passwords: dict[str, str]) -> list:
             )
         made.append(accredited)
     return made
+
+
+def paper(precinct, version) -> bytes:
+    """A drawn stand-in for the photo of the signed protocol: its lines and figures."""
+    figures = [getattr(version, name) for name in FIGURE_FIELDS[:6]]
+    figures += [vote.votes for vote in version.votes] + [version.against_all]
+    image = Image.new("L", (620, 120 + 34 * len(figures)), 250)
+    draw = ImageDraw.Draw(image)
+    draw.text((30, 30), f"PROTOCOL  No {precinct.number}  (version {version.version})", fill=20)
+    for number, figure in enumerate(figures, start=1):
+        y = 80 + 34 * (number - 1)
+        draw.text((30, y), f"{number:>2}.", fill=20)
+        draw.text((480, y), f"{figure:>6}", fill=20)
+        draw.line((80, y + 18, 470, y + 18), fill=160)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

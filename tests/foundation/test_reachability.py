@@ -35,6 +35,7 @@ HOMES = {
     "territorial_member": "/commission/",
     "territorial_chair": "/commission/",
     "precinct_secretary": "/precinct",
+    "observer": "/observer",
 }
 # The demo's elections taking nominations: each gets an application awaiting a decision
 # (the district election, 116800000, has its self-nominee awaiting one already; a second
@@ -87,6 +88,8 @@ USERNAMES = [
     "akmola-chair",
     "precinct-401",
     "precinct-702",
+    "observer-701a",
+    "observer-701b",
 ]
 
 

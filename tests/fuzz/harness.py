@@ -24,6 +24,7 @@ from elections.ballots.models import ProtocolVersion
 from elections.candidates.models import Candidate
 from elections.core.extensions import db
 from elections.demo.region import load_demo
+from elections.observers.models import Accreditation, Difference
 from elections.territory.models import Election, Precinct, Unit
 
 ANONYMOUS = "anonymous"
@@ -63,6 +64,11 @@ class LiveApp:
             return []
         if set(names) == {"election_id", "precinct_id"}:
             return [{"election_id": e, "precinct_id": p} for e, p in self.ids["precinct"]]
+        if set(names) == {"election_id", "precinct_id", "difference_id"}:
+            return [
+                {"election_id": e, "precinct_id": p, "difference_id": d}
+                for e, p, d in self.ids["difference"]
+            ]
         if set(names) == {"election_id", "rule"}:
             # a rule no source confirms (the commission may turn it on) and one a source does
             return [
@@ -104,6 +110,13 @@ def build(database_url: str) -> LiveApp:
             "precinct": [
                 tuple(row)
                 for row in db.session.execute(select(Precinct.election_id, Precinct.id)).all()
+            ],
+            "accreditation_id": list(db.session.execute(select(Accreditation.id)).scalars()),
+            "difference": [
+                tuple(row)
+                for row in db.session.execute(
+                    select(Difference.election_id, Difference.precinct_id, Difference.id)
+                ).all()
             ],
         }
         assert db.session.execute(select(ProtocolVersion.id)).first() is not None

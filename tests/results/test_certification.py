@@ -192,6 +192,7 @@ def test_certify_records_an_audit_event_and_the_chain_holds(app, client, world, 
             "version": 1,
             "digest": body["digest"],
             "outcome": "winner",
+            "open_differences": [],
         }
         verdict = audit.verify()
         assert verdict.ok, verdict.problem
