@@ -170,7 +170,8 @@ def refuse_ambiguous_forms() -> None:
             )
         if len(values) > 1:
             multi = multi_valued_names() if multi is None else multi
-            if name not in multi:
+            # A form with a prefix posts its fields as "prefix-name".
+            if name not in multi and name.rpartition("-")[2] not in multi:
                 raise ServiceError(
                     400,
                     [

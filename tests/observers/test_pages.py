@@ -63,7 +63,7 @@ def test_the_commission_accredits_and_withdraws_through_its_page(client, app, ni
         "accredit-iin": iin,
         "accredit-sent_by_type": "party",
         "accredit-sent_by_name": "Respublica",
-        "accredit-precinct_ids": [str(night.precinct_b)],
+        "accredit-precinct_ids": [str(night.precinct_a), str(night.precinct_b)],
     }
     assert browser.post(url, data=form).status_code == 303
     page = browser.get(url).get_data(as_text=True)
