@@ -122,3 +122,24 @@ class ElectionDifferencesOut(Schema):
     differ = fields.Integer(metadata={"description": "Copies with an open difference."})
     awaiting = fields.Integer(metadata={"description": "Copies of precincts not reported yet."})
     differences = fields.List(fields.Nested(PrecinctDifferenceOut))
+
+
+class ScanRefOut(Schema):
+    precinct_id = fields.Integer()
+    version = fields.Integer()
+    sha256 = fields.String()
+    media_type = fields.String()
+    url = fields.String()
+
+
+class PaperOut(Schema):
+    """The signed paper beside an election's figures, in its open data."""
+
+    scans = fields.List(fields.Nested(ScanRefOut))
+    observer_copies = fields.Nested(
+        Schema.from_dict(
+            {name: fields.Integer() for name in ("copies", "agree", "differ", "awaiting")},
+            name="ObserverCopiesOut",
+        )
+    )
+    differences = fields.List(fields.Nested(PrecinctDifferenceOut))

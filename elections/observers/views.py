@@ -269,14 +269,7 @@ def copy_form(precinct_id: int):
                     copies.attach_photo(mine, precinct, photo.read(), current_actor())
                 db.session.commit()
                 found = differences.of_copy(entered)
-                if found:
-                    message = _(
-                        "Your copy is saved: it differs from the official protocol on %(n)d lines.",
-                        n=len(found),
-                    )
-                else:
-                    message = _("Your copy is saved.")
-                flash(message)
+                flash(_saved_message(len(found)))
                 return redirect(url_for("observers.copy_form", precinct_id=precinct.id), 303)
             except ServiceError as error:
                 db.session.rollback()
@@ -309,6 +302,14 @@ def copy_form(precinct_id: int):
         ),
         status,
         NO_STORE,
+    )
+
+
+def _saved_message(differing: int) -> str:
+    if not differing:
+        return _("Your copy is saved.")
+    return _(
+        "Your copy is saved. Lines that differ from the official protocol: %(n)d.", n=differing
     )
 
 

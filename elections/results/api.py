@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from elections.auth.access import ensure_organiser
 from elections.core.extensions import db
+from elections.observers.open_data import paper_of
 from elections.results import exports, national, services
 from elections.results.caching import cached_public
 from elections.results.schemas import (
@@ -73,14 +74,23 @@ def as_download(body, filename: str) -> Response:
     return response
 
 
+def with_paper(election) -> dict:
+    """The result of one election with its paper (scans, observers' comparison)."""
+    return {**services.result(election), "paper": paper_of(election.id)}
+
+
 @bp.get("/elections/<int:election_id>/results")
 @public
 @bp.doc(parameters=[DOWNLOAD_PARAMETER])
 @cached_public
 @bp.response(200, ResultOut)
 def results(election_id: int):
-    """The result of an election"""
-    result = services.result(get_election(election_id))
+    """The result of an election
+
+    With paper: the digests of the signed protocols' scans, and how the observers' copies
+    compare with the official figures, every difference with the commission's answer.
+    """
+    result = with_paper(get_election(election_id))
     if wants_download():
         return as_download(ResultOut().dump(result), f"election-{election_id}-results.json")
     return result
@@ -94,8 +104,8 @@ def every_result():
     """The result of every election
 
     Open data for election night: each election as GET /elections/{election_id}/results
-    gives it, in id order. Cache-Control public, max-age=10, and an ETag (If-None-Match
-    answers 304).
+    gives it (without its paper: scans and observer copies), in id order. Cache-Control
+    public, max-age=10, and an ETag (If-None-Match answers 304).
     ---
     Rendered once per change of the data and kept like the election pages.
     """
@@ -176,7 +186,7 @@ def certify(election_id: int):
         acknowledged = PARSER.parse(CERTIFY_IN, location="json")["acknowledge_differences"]
     services.certify(election, current_actor(), acknowledged)
     db.session.commit()
-    return services.result(election)
+    return with_paper(election)
 
 
 @bp.post("/elections/<int:election_id>/corrections")

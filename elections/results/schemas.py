@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from elections.core.db import INTEGER_MAX
+from elections.observers.schemas import PaperOut
 from elections.web.schema_fields import LocalDateTime, shown_as
 
 
@@ -37,6 +38,8 @@ class ResultOut(Schema):
     invalid_grounds = fields.String(allow_none=True)
     version = fields.Integer(allow_none=True)
     digest = fields.String(allow_none=True)
+    # Only in one election's result: its scans and the observers' comparison.
+    paper = fields.Nested(PaperOut)
 
     def _as_of(self, result):
         value = result.get("as_of")
