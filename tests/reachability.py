@@ -320,7 +320,7 @@ def crawl(app: Flask, client: FlaskClient, start: str, limit: int = 600) -> Craw
             done.broken.append(f"{url} (linked from {origin}) answers {response.status_code}")
             continue
         key = page_key(app, url)
-        if key is not None:
+        if key is not None and key[0] not in NOT_PAGES:
             done.reached.setdefault(key, url)
         if "text/html" not in response.content_type:
             continue

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from elections.ballots.models import FIGURE_FIELDS, ProtocolVersion
-from elections.ballots.services import ballot_candidates, protocol_saved
+from elections.ballots.services import ballot_candidates, lock_for_save, protocol_saved
 from elections.core import audit
 from elections.core.audit import Action
 from elections.core.clock import now
@@ -147,8 +147,11 @@ def get_difference(election_id: int, precinct_id: int, difference_id: int) -> Di
 def answer(difference: Difference, kind: str, note: str, actor) -> Difference:
     """The organising commission's answer: a recount ordered, the clerical error corrected (in
     a new protocol version) or an explanation. A later answer replaces it; the audit trail
-    keeps each. Not once the result is certified: the certified result recorded it."""
-    election = difference.precinct.election
+    keeps each. Not once the result is certified: the certified result recorded it.
+
+    The election is read under the protocol saves' shared lock: an answer waits for a
+    certification under way, then sees it, as a save does."""
+    election = lock_for_save(difference.election_id)
     if election.state != "open":
         raise conflict("results_certified", _("The result is certified: its answers are kept."))
     difference.answer, difference.answer_note = kind, note

@@ -68,8 +68,20 @@ def _unreadable() -> ServiceError:
     )
 
 
+def _whole(content: bytes, media_type: str) -> None:
+    """Refuse a file cut short. Pillow alone will not, once WeasyPrint (the printed
+    documents) has set its process-wide ``LOAD_TRUNCATED_IMAGES``: it then fills the missing
+    part with grey. A PNG's chunks are read through IEND with their checksums; a JPEG must end
+    its last scan with the end-of-image marker (what a camera appends after it may stay)."""
+    if media_type == PNG:
+        Image.open(io.BytesIO(content)).verify()
+    elif content.find(b"\xff\xd9", content.rfind(b"\xff\xda")) < 0:
+        raise OSError("a JPEG cut short")
+
+
 def _reencoded(content: bytes, media_type: str) -> bytes:
     try:
+        _whole(content, media_type)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(content))

@@ -72,11 +72,14 @@ def test_a_pdf_is_kept_as_sent_and_served_as_an_attachment(client, night, secret
         (b"<html><script>alert(1)</script></html>", 415, "unsupported_media_type"),
         (b"", 422, "empty_file"),
         (png_bytes()[:60], 422, "unreadable_file"),
+        (jpeg_with_gps()[:-40], 422, "unreadable_file"),
         (b"%PDF-1.4\nno end", 422, "unreadable_file"),
     ],
-    ids=["gif", "html", "empty", "truncated-png", "pdf-without-end"],
+    ids=["gif", "html", "empty", "truncated-png", "truncated-jpeg", "pdf-without-end"],
 )
 def test_what_is_no_photo_or_pdf_is_refused(client, night, secretary, content, status, code):
+    import weasyprint  # noqa: F401 (it lets Pillow take truncated images, process-wide)
+
     save(client, secretary, night)
     response = _send(client, secretary, night, content)
     assert response.status_code == status

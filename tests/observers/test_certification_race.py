@@ -1,0 +1,151 @@
+"""Observers enter copies while the chair certifies, with real concurrent clients and real
+commits (a database of this module's own; on PostgreSQL the copy takes the election's row FOR
+SHARE as a save does, and certification FOR UPDATE).
+
+Whatever the interleaving, no difference may slip in beside a certification: once the result
+is certified, every difference still open was answered or acknowledged in it, and every copy
+sent after it was refused."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from elections.auth.models import User
+from elections.auth.services import issue_token
+from elections.core.extensions import db
+from elections.observers.differences import open_unanswered
+from elections.results.models import ResultVersion
+from elections.territory.models import Election, Precinct
+from tests import factories
+from tests.observers.support import PROTOCOL
+
+pytestmark = pytest.mark.committing
+
+OBSERVERS = 4
+
+
+@pytest.fixture
+def race(committed_app) -> SimpleNamespace:
+    committed_app.config["ELECTIONS_NOW"] = factories.count_night()
+    with committed_app.app_context():
+        world = factories.make_world()
+        election = db.session.get(Election, world.election_id)
+        candidates = [
+            factories.CandidateFactory(election=election, status="registered", last_name=n).id
+            for n in ("Әбенова", "Бекова")
+        ]
+        precincts = [db.session.get(Precinct, p) for p in (world.precinct_a, world.precinct_b)]
+        observers = []
+        for number in range(OBSERVERS):
+            user = factories.UserFactory(role="observer")
+            factories.accredit_observer(election, precincts, user, name=f"Байқаушы {number}")
+            observers.append(user)
+        db.session.commit()
+
+        def bearer(user_id):
+            return {"Authorization": f"Bearer {issue_token(db.session.get(User, user_id))}"}
+
+        secretaries = [
+            bearer(world.users["precinct_secretary"]),
+            bearer(world.users["other_secretary"]),
+        ]
+        headers = [bearer(user.id) for user in observers]
+        chair = bearer(world.users["territorial_chair"])
+        db.session.commit()
+    yield SimpleNamespace(
+        election_id=world.election_id,
+        precincts=(world.precinct_a, world.precinct_b),
+        candidates=candidates,
+        secretaries=secretaries,
+        observers=headers,
+        chair=chair,
+    )
+    committed_app.config["ELECTIONS_NOW"] = None
+
+
+def _body(race, serial: int) -> dict:
+    return {
+        **PROTOCOL,
+        "votes": {str(race.candidates[0]): 500 + serial, str(race.candidates[1]): 300},
+    }
+
+
+def _url(race, precinct_id: int, what: str) -> str:
+    return f"/api/v1/elections/{race.election_id}/precincts/{precinct_id}/{what}"
+
+
+def keep_copying(app, race, index: int, stop: threading.Event, answers: list) -> None:
+    """Each observer's copy differs on its own line value, entered again and again: its
+    first entry opens a difference, which the chair may not have seen yet."""
+    client = app.test_client()
+    time.sleep(0.05 * index)  # copies keep arriving while the chair certifies
+    serial = 0
+    while not stop.is_set():
+        serial += 1
+        precinct_id = race.precincts[serial % 2]
+        response = client.put(
+            _url(race, precinct_id, "observer-copy"),
+            json=_body(race, index + 1),
+            headers=race.observers[index],
+        )
+        code = None if response.status_code == 200 else response.get_json()["errors"][0]["code"]
+        answers.append((response.status_code, code))
+        if code == "results_certified":
+            return
+        assert response.status_code in (200, 409), response.get_json()
+
+
+def test_no_difference_slips_in_beside_a_certification(committed_app, race):
+    client = committed_app.test_client()
+    for precinct_id, headers in zip(race.precincts, race.secretaries, strict=True):
+        saved = client.put(
+            _url(race, precinct_id, "protocol"),
+            json={**_body(race, 0), "expected_version": 0},
+            headers=headers,
+        )
+        assert saved.status_code == 200, saved.get_json()
+    stop, answers = threading.Event(), []
+    threads = [
+        threading.Thread(target=keep_copying, args=(committed_app, race, i, stop, answers))
+        for i in range(OBSERVERS)
+    ]
+    for thread in threads:
+        thread.start()
+    certified, attempts = None, 0
+    try:
+        while certified is None and attempts < 200:
+            attempts += 1
+            standing = client.get(f"/api/v1/elections/{race.election_id}/differences").get_json()
+            unanswered = [d["id"] for d in standing["differences"] if d["open"] and not d["answer"]]
+            response = client.post(
+                f"/api/v1/elections/{race.election_id}/certify",
+                json={"acknowledge_differences": unanswered},
+                headers=race.chair,
+            )
+            if response.status_code == 200:
+                certified = response.get_json()
+            else:
+                assert response.get_json()["errors"][0]["code"] == "differences_open"
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert certified is not None, f"not certified in {attempts} attempts"
+    assert any(status == 200 for status, _code in answers), "no copy went in before"
+    with committed_app.app_context():
+        assert open_unanswered(race.election_id) == []
+        version = db.session.execute(
+            select(ResultVersion).where(ResultVersion.election_id == race.election_id)
+        ).scalar_one()
+        assert version.differences and all(d["answer"] for d in version.differences)
+    late = client.put(
+        _url(race, race.precincts[0], "observer-copy"),
+        json=_body(race, 1),
+        headers=race.observers[0],
+    )
+    assert late.status_code == 409
