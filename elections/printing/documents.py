@@ -25,6 +25,7 @@ from elections.candidates.models import Candidate, CandidateEvent
 from elections.core.clock import service_timezone
 from elections.core.errors import not_found
 from elections.core.extensions import db
+from elections.observers.differences import line_names
 from elections.results import services as result_services
 from elections.results.models import ResultVersion
 from elections.territory.models import Election, Precinct
@@ -237,7 +238,33 @@ def result_protocol(election: Election, version: ResultVersion) -> dict:
         "reopened_at": local_moment(reopened.opened_at, election.tz) if reopened else None,
         "replaced_by": replaced_by,
         "issued": w3c_moment(version.certified_at),
+        "differences": _differences(election, version, numbers),
     }
+
+
+def _differences(election: Election, version: ResultVersion, numbers: dict) -> list[dict]:
+    """The observers' differences the version recorded, each with its protocol line's number
+    (the ballot's order) and the commission's answer."""
+    lines = {name: number for number, name in enumerate(line_names(election), start=1)}
+    return [
+        {
+            "precinct": numbers.get(d["precinct_id"], 0),
+            "line": lines.get(d["line"], d["line"]),
+            "official": d["official"],
+            "copy": d["copy"],
+            "answer": PRINTED_ANSWERS[d["answer"]],
+        }
+        for d in version.differences or ()
+    ]
+
+
+# The commission's answer to a difference, as the bilingual printed protocol words it.
+PRINTED_ANSWERS = {
+    "recount": "Қайта санау тағайындалды / Назначен пересчёт",
+    "corrected": "Техникалық қате түзетілді / Исправлена техническая ошибка",
+    "explained": "Түсініктеме берілді / Дано разъяснение",
+    "acknowledged": "Төраға назарға алды / Принято к сведению председателем",
+}
 
 
 def result_is_final(context: dict) -> bool:

@@ -11,6 +11,7 @@ from elections.observers.models import Accreditation
 from elections.results.models import ResultVersion
 from tests.factories import fresh_iin, jpeg_with_gps
 from tests.observers.support import PROTOCOL, save, save_precinct_b
+from tests.printing.support import pdf_of, text_of
 
 
 def _copy_form(world, first=500, second=300, **lines) -> dict:
@@ -122,3 +123,7 @@ def test_the_chair_answers_one_difference_and_acknowledges_the_other_to_certify(
     public = client.get(f"/results/{night.election_id}").get_data(as_text=True)
     assert public.count("data-difference=") == 2
     assert 'data-copies="1"' in public and 'data-differ="1"' in public
+    # The printed result protocol lists both, with the commission's answers.
+    printed = text_of(pdf_of(client.get(f"/results/{night.election_id}/versions/1.pdf")))
+    assert "Расхождения с копиями наблюдателей" in printed
+    assert "Назначен пересчёт" in printed and "Принято к сведению председателем" in printed
