@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from elections.core.clock import now
 from elections.core.errors import ServiceError
 from elections.core.extensions import db
+from elections.core.sqlite import reading
 from elections.territory.hours import DEFAULT_ENDS, DEFAULT_STARTS
 from elections.territory.models import Election, Precinct, Unit
 from elections.voters.models import Voter
@@ -48,9 +50,11 @@ def not_found() -> ServiceError:
     )
 
 
-def where_to_vote(iin: str) -> list[Place]:
-    """Every election not over whose lists hold the IIN, soonest first; 404 when none."""
-    found = db.session.execute(
+@cache
+def _lookup_statement():
+    """Built once: building the statement cost more than running it (its joins and
+    comparisons are made anew each time), and every voter of the country may ask."""
+    return (
         select(
             Election.id,
             Election.election_day,
@@ -65,9 +69,22 @@ def where_to_vote(iin: str) -> list[Place]:
         .join(Precinct, Precinct.election_id == Election.id)
         .join(Voter, Voter.precinct_id == Precinct.id)
         .join(Unit, Unit.id == Election.unit_id)
-        .where(Voter.iin_hash == iin_hash(iin), Election.state == "open")
+        .where(Voter.iin_hash == bindparam("iin_hash"), Election.state == "open")
         .order_by(Election.election_day, Election.id)
-    ).all()
+    )
+
+
+def where_to_vote(iin: str) -> list[Place]:
+    """Every election not over whose lists hold the IIN, soonest first; 404 when none.
+
+    A read, though it is asked by POST (the IIN stays out of addresses): on SQLite it
+    begins a deferred transaction, never the write lock a POST takes (core/sqlite.py), so
+    lookups neither queue behind protocol saves nor hold them up. Plain rows through the
+    session's connection: the ORM's execution would cost as much again."""
+    with reading():
+        found = (
+            db.session.connection().execute(_lookup_statement(), {"iin_hash": iin_hash(iin)}).all()
+        )
     places = [
         Place(
             election_id=row.id,
