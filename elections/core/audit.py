@@ -66,6 +66,7 @@ class Action(StrEnum):
     OBSERVER_ACCREDITED = "observer.accredited"
     OBSERVER_WITHDRAWN = "observer.withdrawn"
     OBSERVER_COPY_ENTERED = "observer.copy_entered"
+    OBSERVER_PHOTO_ATTACHED = "observer.photo_attached"
     DIFFERENCE_ANSWERED = "observer.difference_answered"
     RESULT_CERTIFIED = "result.certified"
     CORRECTION_OPENED = "result.correction_opened"

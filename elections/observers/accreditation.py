@@ -12,6 +12,7 @@ from elections.core.audit import Action
 from elections.core.clock import now
 from elections.core.errors import ErrorItem, conflict, invalid, not_found
 from elections.core.extensions import db
+from elections.observers.differences import close_for_withdrawal
 from elections.observers.models import Accreditation
 from elections.territory.accounts import create_user
 from elections.territory.models import Election, Precinct
@@ -60,7 +61,9 @@ def accredit(election: Election, data: dict, actor) -> Accreditation:
     digest = iin_hash(data["iin"])
     taken = db.session.execute(
         select(Accreditation.id).where(
-            Accreditation.election_id == election.id, Accreditation.iin_hash == digest
+            Accreditation.election_id == election.id,
+            Accreditation.iin_hash == digest,
+            Accreditation.withdrawn_at.is_(None),
         )
     ).first()
     if taken is not None:
@@ -99,11 +102,12 @@ def accredit(election: Election, data: dict, actor) -> Accreditation:
 
 def withdraw(accreditation: Accreditation, reason: str, actor) -> Accreditation:
     """Withdraw an accreditation with its reason: the observer's sessions and tokens stop.
-    The copies already entered, and their differences, stay on the record."""
+    The copies already entered, and their differences, stay on the record, closed."""
     if not accreditation.active:
         raise conflict("already_withdrawn", _("This accreditation is already withdrawn."))
     accreditation.withdrawn_at, accreditation.withdrawn_by = now(), actor.username
     accreditation.withdrawal_reason = reason
+    close_for_withdrawal(accreditation, accreditation.withdrawn_at)
     if accreditation.user_id is not None:
         deactivate(db.session.get(User, accreditation.user_id), actor)
     audit.record(

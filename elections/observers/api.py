@@ -21,6 +21,7 @@ from elections.observers.schemas import (
     DifferenceOut,
     ElectionDifferencesOut,
     ScanOut,
+    ScanQuery,
     WithdrawalIn,
 )
 from elections.territory.services import get_election, get_precinct_in
@@ -112,17 +113,19 @@ def withdraw(read, accreditation_id: int):
 @errors(409, 413, 415)
 @bp.doc(requestBody=FILE_BODY)
 @scan_body
+@bp.arguments(ScanQuery, location="query")
 @bp.response(201, ScanOut)
-def attach_scan(election_id: int, precinct_id: int):
+def attach_scan(query, election_id: int, precinct_id: int):
     """Attach the scan of the signed protocol
 
     A photo (JPEG or PNG, encoded again without its metadata) or a PDF, as the body or as
     the file of a form; attached to the current protocol version and public beside its
-    figures. 409 no_protocol before the first version.
+    figures. 409 no_protocol before the first version; with version=N, 409 version_conflict
+    when N is no longer the current version.
     """
     precinct = get_precinct_in(election_id, precinct_id)
     ensure_precinct_access(current_actor(), precinct)
-    scan = scans.attach_scan(precinct, sent_file(), current_actor())
+    scan = scans.attach_scan(precinct, sent_file(), current_actor(), query.get("version"))
     db.session.commit()
     return scan_view(scan)
 
@@ -166,8 +169,8 @@ def show_copy(election_id: int, precinct_id: int):
 def attach_photo(election_id: int, precinct_id: int):
     """Attach a photo of an observer copy
 
-    Optional; encoded again without its metadata (no place, no device). 409 no_copy before
-    the copy's figures are entered.
+    Optional, JPEG or PNG; encoded again without its metadata (no place, no device). 409
+    no_copy before the copy's figures are entered, results_certified after certification.
     """
     precinct = get_precinct_in(election_id, precinct_id)
     observer = accreditation.ensure_observer_at(current_actor(), precinct)

@@ -41,6 +41,7 @@ def enter_copy(precinct: Precinct, data: dict, accreditation: Accreditation, act
     number), replacing those entered before, and compare them with the official version."""
     election = lock_for_save(precinct.election_id)
     ensure_writable(election)
+    differences.lock_precinct(precinct.id)
     # As the copy reads, even where its figures break a control relation: a copy that does
     # not add up is itself worth seeing beside the official protocol.
     figures = read_figures(election, data)
@@ -55,6 +56,7 @@ def enter_copy(precinct: Precinct, data: dict, accreditation: Accreditation, act
         )
         db.session.add(copy)
     copy.lines, copy.digest, copy.entered_at = lines, digest, at
+    copy.entries = (copy.entries or 0) + 1
     db.session.flush()
     official = current_version(precinct)
     differences.reconcile(copy, official, at)
@@ -84,12 +86,15 @@ def required_copy(accreditation: Accreditation, precinct: Precinct) -> ObserverC
 
 
 def attach_photo(accreditation: Accreditation, precinct: Precinct, content: bytes, actor) -> Stored:
-    """A photo of the copy, cleaned of its metadata and kept beside its figures."""
+    """A photo of the copy (JPEG or PNG), cleaned of its metadata and kept beside its
+    figures; locked with them once the result is certified."""
+    ensure_writable(lock_for_save(precinct.election_id))
     copy = required_copy(accreditation, precinct)
-    stored = scans.keep(content)
+    stored = scans.keep(content, photos_only=True)
     copy.photo_sha256, copy.photo_media_type = stored.sha256, stored.media_type
+    copy.entries = (copy.entries or 0) + 1
     audit.record(
-        Action.OBSERVER_COPY_ENTERED,
+        Action.OBSERVER_PHOTO_ATTACHED,
         "precinct",
         precinct.id,
         {

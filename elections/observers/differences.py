@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from elections.ballots.models import FIGURE_FIELDS, ProtocolVersion
 from elections.ballots.services import ballot_candidates, lock_for_save, protocol_saved
@@ -23,7 +23,8 @@ from elections.core.audit import Action
 from elections.core.clock import now
 from elections.core.errors import ErrorItem, ServiceError, conflict, not_found
 from elections.core.extensions import db
-from elections.observers.models import ACKNOWLEDGED, Difference, ObserverCopy
+from elections.observers.models import ACKNOWLEDGED, Accreditation, Difference, ObserverCopy
+from elections.territory.models import Precinct
 
 VOTES = "votes."
 
@@ -91,14 +92,48 @@ def reconcile(copy: ObserverCopy, version: ProtocolVersion | None, at: datetime)
         gone.closed_at = at
 
 
+def lock_precinct(precinct_id: int) -> None:
+    """The precinct's row, FOR UPDATE on PostgreSQL, until the transaction ends: a copy and a
+    protocol save of one precinct compare one after the other, each seeing what the other
+    committed (two at once would each miss the other's row). SQLite serialises writers."""
+    if db.session.connection().dialect.name == "sqlite":
+        return
+    db.session.execute(
+        select(Precinct.id).where(Precinct.id == precinct_id).with_for_update()
+    ).all()
+
+
 @protocol_saved.connect
 def _on_protocol_saved(version: ProtocolVersion) -> None:
-    """Every copy of the precinct is compared again with its new official version."""
+    """Every copy of the precinct whose observer is still accredited is compared again with
+    its new official version."""
+    lock_precinct(version.precinct_id)
     copies = db.session.execute(
-        select(ObserverCopy).where(ObserverCopy.precinct_id == version.precinct_id)
+        select(ObserverCopy)
+        .join(Accreditation, Accreditation.id == ObserverCopy.accreditation_id)
+        .where(
+            ObserverCopy.precinct_id == version.precinct_id,
+            Accreditation.withdrawn_at.is_(None),
+        )
     ).scalars()
     for copy in copies:
         reconcile(copy, version, version.created_at)
+
+
+def close_for_withdrawal(accreditation: Accreditation, at: datetime) -> None:
+    """An observer withdrawn: their open differences close, kept on the record as they
+    stood; they no longer hold a certification."""
+    db.session.execute(
+        update(Difference)
+        .where(
+            Difference.closed_at.is_(None),
+            Difference.copy_id.in_(
+                select(ObserverCopy.id).where(ObserverCopy.accreditation_id == accreditation.id)
+            ),
+        )
+        .values(closed_at=at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def of_copy(copy: ObserverCopy) -> list[Difference]:
@@ -156,6 +191,7 @@ def answer(difference: Difference, kind: str, note: str, actor) -> Difference:
         raise conflict("results_certified", _("The result is certified: its answers are kept."))
     difference.answer, difference.answer_note = kind, note
     difference.answered_at, difference.answered_by = now(), actor.username
+    difference.answers = (difference.answers or 0) + 1
     audit.record(
         Action.DIFFERENCE_ANSWERED,
         "difference",
@@ -205,6 +241,7 @@ def settle_for_certification(election_id: int, acknowledged: Iterable[int], acto
         if difference.answer is None:
             difference.answer, difference.answer_note = ACKNOWLEDGED, None
             difference.answered_at, difference.answered_by = at, actor.username
+            difference.answers = (difference.answers or 0) + 1
     return [difference_view(d) for d in standing]
 
 

@@ -7,11 +7,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from elections.core.db import INTEGER_MAX
 from elections.observers.schemas import NAME_MAX, NOTE_MAX
 from elections.voters.forms import IinInput
+from elections.web.forms import WholeNumberField
 
 SENDER_LABELS = {
     "party": _l("a political party"),
@@ -72,6 +74,8 @@ class ScanForm(FlaskForm):
         _l("Photo (JPEG or PNG) or PDF of the signed protocol"),
         validators=[FileRequired(_l("Choose the file."))],
     )
+    # The version the page showed: a version saved meanwhile does not take this paper.
+    version = WholeNumberField(validators=[Optional(), NumberRange(min=1, max=INTEGER_MAX)])
 
 
 class CopyForm(FlaskForm):

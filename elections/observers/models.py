@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,7 +46,18 @@ class Accreditation(db.Model):
     """An observer accredited to an election by its organising commission, for some precincts."""
 
     __tablename__ = "accreditations"
-    __table_args__ = (UniqueConstraint("election_id", "iin_hash"),)
+    __table_args__ = (
+        # One accreditation in force per person and election; a withdrawn one stays on the
+        # record, and the person may be accredited again.
+        Index(
+            "uq_accreditations_in_force",
+            "election_id",
+            "iin_hash",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
@@ -83,7 +95,7 @@ class ProtocolScan(db.Model):
     precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("protocol_versions.id"))
     version: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # /scans/<sha256> finds it
     media_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -103,9 +115,12 @@ class ObserverCopy(db.Model):
     precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
     lines: Mapped[dict] = mapped_column(JSON)  # {"voters_on_list": 1200, ..., "votes.7": 412}
     digest: Mapped[str] = mapped_column(String(64))
-    photo_sha256: Mapped[str | None] = mapped_column(String(64))
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     photo_media_type: Mapped[str | None] = mapped_column(String(40))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Entries of the figures and photos so far: it only grows, so the public pages' cache
+    # key sees every one, whatever order concurrent ones commit in.
+    entries: Mapped[int] = mapped_column(Integer, default=0)
 
     accreditation: Mapped[Accreditation] = relationship()
     precinct: Mapped[Precinct] = relationship()
@@ -132,6 +147,7 @@ class Difference(db.Model):
     answer_note: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by: Mapped[str | None] = mapped_column(String(80))
+    answers: Mapped[int] = mapped_column(Integer, default=0)  # given so far (as entries)
 
     observer_copy: Mapped[ObserverCopy] = relationship()
     precinct: Mapped[Precinct] = relationship()

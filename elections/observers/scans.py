@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 from dataclasses import dataclass
 
 from flask import current_app
@@ -33,17 +32,11 @@ from elections.territory.models import Precinct
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 MAGIC = ((b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG), (b"%PDF-", PDF))
 SUFFIX = {JPEG: "jpg", PNG: "png", PDF: "pdf"}
-# A phone's camera gives 12-50 million pixels; more than this is no photo of a sheet but a
+# A phone's camera gives 12-48 million pixels; more than this is no photo of a sheet but a
 # decompression bomb (a small file that decodes into gigabytes).
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 50_000_000
 # What Pillow raises for a file it cannot decode (UnidentifiedImageError is an OSError).
-UNDECODABLE = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    Image.DecompressionBombWarning,
-    Image.DecompressionBombError,
-)
+UNDECODABLE = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
 
 @dataclass(frozen=True)
@@ -82,31 +75,33 @@ def _whole(content: bytes, media_type: str) -> None:
 def _reencoded(content: bytes, media_type: str) -> bytes:
     try:
         _whole(content, media_type)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content))
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise _unreadable()
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        image = Image.open(io.BytesIO(content))
+        width, height = image.size  # read from the header: nothing is decoded yet
+        if width * height > MAX_PIXELS:
+            raise _unreadable()
+        image.load()
+        image = ImageOps.exif_transpose(image)
     except UNDECODABLE as error:
         raise _unreadable() from error
+    if media_type == JPEG and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif media_type == PNG and image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA")  # a palette's transparency kept in the pixels
+    # Pillow writes back what it read into ``info`` (a JPEG's comment, a colour profile):
+    # only the pixels go out.
+    image.info = {}
     out = io.BytesIO()
-    if media_type == JPEG:
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=90, optimize=True)
-    else:
-        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-            image = image.convert("RGBA")
-        image.save(out, "PNG", optimize=True)
+    image.save(
+        out,
+        "JPEG" if media_type == JPEG else "PNG",
+        **({"quality": 90} if media_type == JPEG else {}),
+    )
     return out.getvalue()
 
 
-def clean(content: bytes) -> tuple[bytes, str]:
-    """The bytes to keep and their type; 413 past ``SCAN_MAX_BYTES``, 415 for another type,
-    422 for a file that does not decode."""
+def clean(content: bytes, photos_only: bool = False) -> tuple[bytes, str]:
+    """The bytes to keep and their type; 413 past ``SCAN_MAX_BYTES``, 415 for another type
+    (a PDF too when ``photos_only``), 422 for a file that does not decode."""
     if len(content) > current_app.config["SCAN_MAX_BYTES"]:
         raise ServiceError.one(
             413, "payload_too_large", _("The file is larger than the service accepts.")
@@ -114,6 +109,10 @@ def clean(content: bytes) -> tuple[bytes, str]:
     if not content:
         raise invalid([ErrorItem("empty_file", _("The file is empty."), field="file")])
     media_type = _media_type(content)
+    if photos_only and media_type == PDF:
+        raise ServiceError.one(
+            415, "unsupported_media_type", _("Send a photo of the copy (JPEG or PNG).")
+        )
     if media_type == PDF:
         if b"%%EOF" not in content[-1024:]:
             raise _unreadable()
@@ -121,20 +120,30 @@ def clean(content: bytes) -> tuple[bytes, str]:
     return _reencoded(content, media_type), media_type
 
 
-def keep(content: bytes) -> Stored:
+def keep(content: bytes, photos_only: bool = False) -> Stored:
     """Clean the file and store it under its SHA-256."""
-    cleaned, media_type = clean(content)
+    cleaned, media_type = clean(content, photos_only)
     sha256 = hashlib.sha256(cleaned).hexdigest()
     files.store(sha256, cleaned)
     return Stored(sha256, media_type, len(cleaned))
 
 
-def attach_scan(precinct: Precinct, content: bytes, actor) -> ProtocolScan:
-    """The scan of the signed paper, attached to the precinct's current protocol version."""
+def attach_scan(
+    precinct: Precinct, content: bytes, actor, expected_version: int | None = None
+) -> ProtocolScan:
+    """The scan of the signed paper, attached to the precinct's current protocol version;
+    409 when ``expected_version`` (the version its sender was shown) is no longer current,
+    so that the paper of one version never goes with the figures of the next."""
     version = current_version(precinct)
     if version is None:
         raise conflict(
             "no_protocol", _("Enter the protocol first: its scan goes with the version.")
+        )
+    if expected_version is not None and expected_version != version.version:
+        raise conflict(
+            "version_conflict",
+            _("The protocol was changed meanwhile: reload it and check the figures."),
+            extra={"current_version": version.version},
         )
     stored = keep(content)
     scan = db.session.execute(

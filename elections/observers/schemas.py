@@ -3,7 +3,8 @@ signatures, observers")."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from elections.ballots.schemas import ProtocolIn
 from elections.core.db import INTEGER_MAX
@@ -14,8 +15,13 @@ from elections.web.schema_fields import LocalDateTime
 NAME_MAX, NOTE_MAX = 200, 2000
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError(str(_l("Write something other than spaces.")))
+
+
 def _text(maximum: int, **kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=maximum), **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=maximum), _not_blank], **kwargs)
 
 
 class SentByIn(Schema):
@@ -67,6 +73,17 @@ class AccreditationOut(Schema):
 
 class AccreditationsOut(Schema):
     accreditations = fields.List(fields.Nested(AccreditationOut))
+
+
+class ScanQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    version = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=INTEGER_MAX),
+        metadata={"description": "The version the scan is of: 409 if it is no longer current."},
+    )
 
 
 class ScanOut(Schema):

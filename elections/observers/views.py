@@ -187,7 +187,9 @@ def scan(precinct_id: int):
     if request.method == "POST":
         if form.validate():
             try:
-                attached = scans.attach_scan(precinct, form.file.data.read(), current_actor())
+                attached = scans.attach_scan(
+                    precinct, form.file.data.read(), current_actor(), form.version.data
+                )
                 db.session.commit()
                 flash(_("The scan is attached to version %(v)d.", v=attached.version))
                 return redirect(url_for("observers.scan", precinct_id=precinct.id), 303)

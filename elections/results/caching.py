@@ -35,8 +35,8 @@ def _state_statement():
     def count(column, *where):
         return select(func.count(column)).where(*where).scalar_subquery()
 
-    def newest(column, *where):
-        return select(func.max(column)).where(*where).scalar_subquery()
+    def total(column, *where):
+        return select(func.coalesce(func.sum(column), 0)).where(*where).scalar_subquery()
 
     return select(
         select(Election.__table__.c.state)
@@ -52,13 +52,14 @@ def _state_statement():
         .scalar_subquery(),
         # A commission's decision (an extension, invalidity, new hours) changes the pages.
         count(decisions.c.id, decisions.c.election_id == election_id),
-        # The paper beside the figures: scans, observers' copies (entered again in place),
-        # their differences (opened, closed, answered) and accreditations (withdrawn too).
+        # The paper beside the figures: scans, observers' copies (each entry counted: a copy
+        # is entered again in place), their differences (opened, closed, each answer
+        # counted) and accreditations (withdrawn too). Every one only grows.
         count(scans.c.id, scans.c.election_id == election_id),
-        newest(copies.c.entered_at, copies.c.election_id == election_id),
+        total(copies.c.entries, copies.c.election_id == election_id),
         count(differences.c.id, differences.c.election_id == election_id),
         count(differences.c.closed_at, differences.c.election_id == election_id),
-        newest(differences.c.answered_at, differences.c.election_id == election_id),
+        total(differences.c.answers, differences.c.election_id == election_id),
         count(accreditations.c.id, accreditations.c.election_id == election_id),
         count(accreditations.c.withdrawn_at, accreditations.c.election_id == election_id),
         # Last: whether the count has started is a matter of the clock, the election's zone,

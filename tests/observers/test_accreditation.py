@@ -128,3 +128,21 @@ def test_an_observer_account_from_the_command_line(app, world):
     assert twice.exit_code == 1 and "already" in twice.output
     none = cli.invoke(args=[*args[:2], "third", *args[3:]], input=PASSWORD + "\n")
     assert none.exit_code == 1 and "accreditation" in none.output
+
+
+def test_a_withdrawn_person_may_be_accredited_again(client, world, token_for):
+
+    member = token_for(world.users["territorial_member"])
+    iin, _born = fresh_iin()
+    first = _accredit(client, member, world, iin=iin).get_json()
+    withdrawn = client.delete(
+        f"/api/v1/observers/{first['id']}", json={"reason": "By mistake."}, headers=member
+    )
+    assert withdrawn.status_code == 200
+    again = _accredit(client, member, world, iin=iin)
+    assert again.status_code == 201
+    assert _accredit(client, member, world, iin=iin).status_code == 409  # one in force
+    blank = client.delete(
+        f"/api/v1/observers/{again.get_json()['id']}", json={"reason": "   "}, headers=member
+    )
+    assert blank.status_code == 422

@@ -99,7 +99,7 @@ def test_a_corrected_protocol_closes_the_difference_and_keeps_its_history(
 
 def test_the_commission_answers_a_difference_in_public(
     client, app, night, secretary, observer, member
-):  # noqa: E501
+):
     save(client, secretary, night)
     (difference,) = enter_copy(client, observer, night, against_all=80, first=510).get_json()[
         "differences"
@@ -186,10 +186,48 @@ def test_an_answered_difference_does_not_hold_certification(
         )
         answered = client.post(
             url, json={"kind": "recount", "note": "Recount on 7 Dec."}, headers=member
-        )  # noqa: E501
+        )
         assert answered.status_code == 200
     response = client.post(f"/api/v1/elections/{night.election_id}/certify", headers=chair)
     assert response.status_code == 200, response.get_json()
     with app.app_context():
         version = db.session.execute(db.select(ResultVersion)).scalar_one()
         assert {d["answer"] for d in version.differences} == {"recount"}
+
+
+def test_a_withdrawn_observers_differences_close_and_hold_nothing(
+    client, night, secretary, observer, member, chair, token_for
+):
+    save(client, secretary, night)
+    save_precinct_b(client, token_for(night.users["other_secretary"]), night)
+    enter_copy(client, observer, night, first=490, second=310)
+    withdrawn = client.delete(
+        f"/api/v1/observers/{night.accreditation_id}", json={"reason": "Left."}, headers=member
+    )
+    assert withdrawn.status_code == 200
+    public = _differences(client, night)
+    assert public["differences"] and not any(d["open"] for d in public["differences"])
+    # A later protocol version compares no copy of a withdrawn observer.
+    assert save(client, secretary, night, 1, first=480, second=320).status_code == 200
+    assert not any(d["open"] for d in _differences(client, night)["differences"])
+    assert (
+        client.post(f"/api/v1/elections/{night.election_id}/certify", headers=chair).status_code
+        == 200
+    )
+
+
+def test_the_public_page_shows_a_changed_answer_at_once(client, night, secretary, observer, member):
+    """The clock stands still (as in a demo): the page still sees the answer change."""
+    save(client, secretary, night)
+    (difference, *_rest) = enter_copy(client, observer, night, first=490, second=310).get_json()[
+        "differences"
+    ]
+    url = (
+        f"/api/v1/elections/{night.election_id}/precincts/{night.precinct_a}"
+        f"/differences/{difference['id']}/answer"
+    )
+    page = f"/results/{night.election_id}"
+    client.post(url, json={"kind": "explained", "note": "first note"}, headers=member)
+    assert "first note" in client.get(page).get_data(as_text=True)
+    client.post(url, json={"kind": "explained", "note": "second note"}, headers=member)
+    assert "second note" in client.get(page).get_data(as_text=True)

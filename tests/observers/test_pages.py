@@ -36,7 +36,7 @@ def test_the_observer_lands_on_the_precincts_and_enters_a_differing_copy(
     data = {
         **_copy_form(night, first=490, second=310),
         "photo": (io.BytesIO(jpeg_with_gps()), "copy.jpg"),
-    }  # noqa: E501
+    }
     sent = browser.post(match.group(1), data=data, content_type="multipart/form-data")
     assert sent.status_code == 303
     page = browser.get(match.group(1)).get_data(as_text=True)

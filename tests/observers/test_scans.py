@@ -124,3 +124,51 @@ def test_the_public_results_page_shows_the_scan_beside_the_figures(client, night
     sha256 = _send(client, secretary, night, png_bytes(), "image/png").get_json()["sha256"]
     page = client.get(f"/results/{night.election_id}").get_data(as_text=True)
     assert f'data-scan="{sha256}"' in page
+
+
+def test_a_jpeg_comment_and_a_colour_profile_are_not_kept(client, night, secretary):
+    """Pillow writes back a JPEG's comment and a PNG's colour profile unless told not to."""
+    save(client, secretary, night)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (30, 20), (1, 2, 3)).save(jpeg, "JPEG", comment=b"IIN 900101300017 secret")
+    png = io.BytesIO()
+    Image.new("RGB", (30, 20), (1, 2, 3)).save(png, "PNG", icc_profile=b"\x00" * 128)
+    for sent, media_type in ((jpeg.getvalue(), "image/jpeg"), (png.getvalue(), "image/png")):
+        body = _send(client, secretary, night, sent, media_type).get_json()
+        kept = client.get(body["url"]).data
+        assert b"secret" not in kept and b"iCCP" not in kept
+        assert "comment" not in Image.open(io.BytesIO(kept)).info
+        assert "icc_profile" not in Image.open(io.BytesIO(kept)).info
+
+
+def test_a_scan_of_a_version_no_longer_current_is_refused(client, night, secretary):
+    save(client, secretary, night)
+    save(client, secretary, night, 1, invalid_ballots=20, first=490)  # version 2 meanwhile
+    url = _scan_url(night) + "?version=1"
+    response = client.post(
+        url, data=png_bytes(), headers={**secretary, "Content-Type": "image/png"}
+    )
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["current_version"] == 2
+    assert _send(client, secretary, night, png_bytes(), "image/png").get_json()["version"] == 2
+
+
+def test_a_copy_photo_is_a_photo_and_is_locked_after_certification(
+    client, app, night, secretary, observer
+):
+    from tests.observers.support import enter_copy
+
+    save(client, secretary, night)
+    enter_copy(client, observer, night)
+    url = _scan_url(night).replace("/protocol/scan", "/observer-copy/photo")
+    pdf = client.post(url, data=PDF, headers={**observer, "Content-Type": "application/pdf"})
+    assert pdf.status_code == 415
+    photo = client.post(url, data=png_bytes(), headers={**observer, "Content-Type": "image/png"})
+    assert photo.status_code == 201
+    with app.app_context():
+        from elections.territory.models import Election
+
+        db.session.get(Election, night.election_id).state = "certified"
+        db.session.commit()
+    late = client.post(url, data=png_bytes(), headers={**observer, "Content-Type": "image/png"})
+    assert late.status_code == 409

@@ -46,14 +46,18 @@ def upgrade():
             ["user_id"], ["users.id"], name=op.f("fk_accreditations_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accreditations")),
-        sa.UniqueConstraint(
-            "election_id", "iin_hash", name=op.f("uq_accreditations_election_id_iin_hash")
-        ),
         sa.UniqueConstraint("user_id", name=op.f("uq_accreditations_user_id")),
     )
     with op.batch_alter_table("accreditations", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_accreditations_election_id"), ["election_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_accreditations_in_force",
+            ["election_id", "iin_hash"],
+            unique=True,
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
         )
 
     op.create_table(
@@ -85,6 +89,7 @@ def upgrade():
         sa.Column("photo_sha256", sa.String(length=64), nullable=True),
         sa.Column("photo_media_type", sa.String(length=40), nullable=True),
         sa.Column("entered_at", UTCDateTime(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["accreditation_id"],
             ["accreditations.id"],
@@ -106,6 +111,9 @@ def upgrade():
     with op.batch_alter_table("observer_copies", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_observer_copies_election_id"), ["election_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_observer_copies_photo_sha256"), ["photo_sha256"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_observer_copies_precinct_id"), ["precinct_id"], unique=False
@@ -146,6 +154,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_protocol_scans_precinct_id"), ["precinct_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_protocol_scans_sha256"), ["sha256"], unique=False)
 
     op.create_table(
         "differences",
@@ -163,6 +172,7 @@ def upgrade():
         sa.Column("answer_note", sa.Text(), nullable=True),
         sa.Column("answered_at", UTCDateTime(), nullable=True),
         sa.Column("answered_by", sa.String(length=80), nullable=True),
+        sa.Column("answers", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["copy_id"], ["observer_copies.id"], name=op.f("fk_differences_copy_id_observer_copies")
         ),
@@ -194,17 +204,24 @@ def downgrade():
 
     op.drop_table("differences")
     with op.batch_alter_table("protocol_scans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_protocol_scans_sha256"))
         batch_op.drop_index(batch_op.f("ix_protocol_scans_precinct_id"))
         batch_op.drop_index(batch_op.f("ix_protocol_scans_election_id"))
 
     op.drop_table("protocol_scans")
     with op.batch_alter_table("observer_copies", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_observer_copies_precinct_id"))
+        batch_op.drop_index(batch_op.f("ix_observer_copies_photo_sha256"))
         batch_op.drop_index(batch_op.f("ix_observer_copies_election_id"))
 
     op.drop_table("observer_copies")
     op.drop_table("accreditation_precincts")
     with op.batch_alter_table("accreditations", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_accreditations_in_force",
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_accreditations_election_id"))
 
     op.drop_table("accreditations")
