@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Observers of the race tests' world (conftest.py, ``race``).
+OBSERVERS = 4
+
 PROTOCOL = {
     "voters_on_list": 1200,
     "ballots_received": 1200,

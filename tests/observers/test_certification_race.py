@@ -9,63 +9,18 @@ sent after it was refused."""
 from __future__ import annotations
 
 import threading
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from elections.auth.models import User
-from elections.auth.services import issue_token
 from elections.core.extensions import db
 from elections.observers.differences import open_unanswered
 from elections.results.models import ResultVersion
-from elections.territory.models import Election, Precinct
-from tests import factories
-from tests.observers.support import PROTOCOL
+from tests.observers.support import OBSERVERS, PROTOCOL
 
 pytestmark = pytest.mark.committing
 
-OBSERVERS = 4
 ENTRIES = 40
-
-
-@pytest.fixture
-def race(committed_app) -> SimpleNamespace:
-    committed_app.config["ELECTIONS_NOW"] = factories.count_night()
-    with committed_app.app_context():
-        world = factories.make_world()
-        election = db.session.get(Election, world.election_id)
-        candidates = [
-            factories.CandidateFactory(election=election, status="registered", last_name=n).id
-            for n in ("Әбенова", "Бекова")
-        ]
-        precincts = [db.session.get(Precinct, p) for p in (world.precinct_a, world.precinct_b)]
-        observers = []
-        for number in range(OBSERVERS):
-            user = factories.UserFactory(role="observer")
-            factories.accredit_observer(election, precincts, user, name=f"Байқаушы {number}")
-            observers.append(user)
-        db.session.commit()
-
-        def bearer(user_id):
-            return {"Authorization": f"Bearer {issue_token(db.session.get(User, user_id))}"}
-
-        secretaries = [
-            bearer(world.users["precinct_secretary"]),
-            bearer(world.users["other_secretary"]),
-        ]
-        headers = [bearer(user.id) for user in observers]
-        chair = bearer(world.users["territorial_chair"])
-        db.session.commit()
-    yield SimpleNamespace(
-        election_id=world.election_id,
-        precincts=(world.precinct_a, world.precinct_b),
-        candidates=candidates,
-        secretaries=secretaries,
-        observers=headers,
-        chair=chair,
-    )
-    committed_app.config["ELECTIONS_NOW"] = None
 
 
 def _body(race, serial: int) -> dict:
