@@ -5,14 +5,12 @@ observer), and the public list of accreditations and the kept files (anyone)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from elections.auth.access import ensure_organiser, ensure_precinct_access
 from elections.ballots import services as protocols
 from elections.ballots.views import figures_of, form_lines, refusal_summary, typed_figures
-from elections.candidates.iin import IinError, parse_iin
 from elections.core.errors import ServiceError, not_found
 from elections.core.extensions import db
 from elections.observers import accreditation, copies, differences, files, scans
@@ -27,6 +25,7 @@ from elections.observers.forms import (
 )
 from elections.territory.models import Precinct
 from elections.territory.services import get_election
+from elections.voters.forms import iin_checks
 from elections.web.access import current_actor, public, roles
 from elections.web.forms import attach_errors
 from elections.web.uploads import scan_body
@@ -77,7 +76,7 @@ def accreditations(election_id: int):
     if request.method == "GET":
         return _accreditations_page(election)
     form = _accreditation_form(election, request.form)
-    if form.validate() and _is_an_iin(form):
+    if form.validate() and iin_checks(form.iin):
         body = {
             "name": form.name.data.strip(),
             "iin": form.iin.data,
@@ -94,15 +93,6 @@ def accreditations(election_id: int):
             election = _my_election(election_id)
             attach_errors(form, error)
     return _accreditations_page(election, form, 422)
-
-
-def _is_an_iin(form) -> bool:
-    try:
-        parse_iin(form.iin.data)
-    except IinError as error:
-        form.iin.errors = [error.message.get(str(get_locale()), error.message["en"])]
-        return False
-    return True
 
 
 @bp.post("/commission/observers/<int:accreditation_id>/withdrawal")

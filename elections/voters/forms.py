@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -9,6 +10,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from elections.candidates.iin import IinError, parse_iin
 from elections.voters.messages import ADDITION_REASONS, REMOVAL_REASONS
 from elections.voters.rules import ADDRESS_MAX, NAME_MAX
 
@@ -26,6 +28,17 @@ class SheetsUploadForm(FlaskForm):
         _l("The signature sheets as a CSV file"),
         validators=[FileRequired(_l("Choose the file of the sheets."))],
     )
+
+
+def iin_checks(field) -> bool:
+    """A number that is no IIN is said so at its field, in the page's language: arithmetic
+    (format, birth date, check digit), it reveals no list."""
+    try:
+        parse_iin(field.data)
+    except IinError as error:
+        field.errors = [error.message.get(str(get_locale()), error.message["en"])]
+        return False
+    return True
 
 
 class IinInput(StringField):

@@ -4,10 +4,8 @@ commission), and "where do I vote" (anyone)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from elections.candidates.iin import IinError, parse_iin
 from elections.candidates.services import get_candidate, lock_candidate
 from elections.core.errors import ServiceError, not_found
 from elections.core.extensions import db
@@ -19,6 +17,7 @@ from elections.voters.forms import (
     LookupForm,
     RemovalForm,
     SheetsUploadForm,
+    iin_checks,
 )
 from elections.voters.messages import REFUSALS, VERDICTS
 from elections.voters.reading import Upload
@@ -40,16 +39,6 @@ def _file_upload(form, fields: tuple[str, ...]) -> Upload:
     chosen = form.file.data
     json_file = (chosen.filename or "").lower().endswith(".json")
     return Upload(chosen.stream, "application/json" if json_file else "text/csv", fields)
-
-
-def _is_an_iin(form: LookupForm) -> bool:
-    """A number that is no IIN is said so at the field: arithmetic, it reveals no list."""
-    try:
-        parse_iin(form.iin.data)
-    except IinError as error:
-        form.iin.errors = [error.message.get(str(get_locale()), error.message["en"])]
-        return False
-    return True
 
 
 def _my_precinct(precinct_id: int) -> Precinct:
@@ -226,7 +215,7 @@ def where_to_vote():
     form = LookupForm()
     places, problem, status = None, None, 200
     if request.method == "POST":
-        if form.validate() and _is_an_iin(form):
+        if form.validate() and iin_checks(form.iin):
             try:
                 ratelimit.check("voter_lookup", "VOTER_LOOKUP_RATE")
                 places = lookup.where_to_vote(form.iin.data)
