@@ -41,6 +41,7 @@ ROLES = [
     "zerendi-chair",
     "precinct-401",
     "precinct-702",
+    "observer-701b",
 ]
 
 

@@ -42,6 +42,7 @@ ROLES = [
     "zerendi-member",
     "precinct-401",  # a precinct whose count has not started
     "precinct-702",  # the precinct still to report on the election night of Викторовка
+    "observer-701b",  # an observer whose copy differs, answered by the commission
 ]
 LIMIT = 80
 
