@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from elections.ballots.models import FIGURE_FIELDS, ProtocolVersion
 from elections.ballots.services import ballot_candidates, lock_for_save, protocol_saved
@@ -147,12 +148,17 @@ def of_copy(copy: ObserverCopy) -> list[Difference]:
 
 
 def of_election(election_id: int) -> list[Difference]:
-    """Every difference ever seen in the election, open first, each precinct's together."""
+    """Every difference ever seen in the election, open first, each precinct's together,
+    with the precinct and the observer the pages name (loaded with them, not one by one)."""
     return list(
         db.session.execute(
             select(Difference)
             .where(Difference.election_id == election_id)
             .order_by(Difference.closed_at.is_not(None), Difference.precinct_id, Difference.id)
+            .options(
+                joinedload(Difference.precinct),
+                joinedload(Difference.observer_copy).joinedload(ObserverCopy.accreditation),
+            )
         ).scalars()
     )
 
