@@ -163,21 +163,6 @@ def of_election(election_id: int) -> list[Difference]:
     )
 
 
-def open_unanswered(election_id: int) -> list[Difference]:
-    """What certification waits on: open differences the commission has not answered."""
-    return list(
-        db.session.execute(
-            select(Difference)
-            .where(
-                Difference.election_id == election_id,
-                Difference.closed_at.is_(None),
-                Difference.answer.is_(None),
-            )
-            .order_by(Difference.precinct_id, Difference.id)
-        ).scalars()
-    )
-
-
 def get_difference(election_id: int, precinct_id: int, difference_id: int) -> Difference:
     found = db.session.get(Difference, difference_id) if difference_id > 0 else None
     if found is None or (found.election_id, found.precinct_id) != (election_id, precinct_id):
@@ -219,7 +204,14 @@ def settle_for_certification(election_id: int, acknowledged: Iterable[int], acto
     now; 409 ``differences_open`` naming each one still without either. What is returned is
     what the certified result records of them."""
     acknowledged = set(acknowledged)
-    unanswered = [d for d in open_unanswered(election_id) if d.id not in acknowledged]
+    standing = list(
+        db.session.execute(
+            select(Difference)
+            .where(Difference.election_id == election_id, Difference.closed_at.is_(None))
+            .order_by(Difference.precinct_id, Difference.id)
+        ).scalars()
+    )
+    unanswered = [d for d in standing if d.answer is None and d.id not in acknowledged]
     if unanswered:
         raise ServiceError(
             409,
@@ -236,13 +228,6 @@ def settle_for_certification(election_id: int, acknowledged: Iterable[int], acto
             ],
         )
     at = now()
-    standing = list(
-        db.session.execute(
-            select(Difference)
-            .where(Difference.election_id == election_id, Difference.closed_at.is_(None))
-            .order_by(Difference.precinct_id, Difference.id)
-        ).scalars()
-    )
     for difference in standing:
         if difference.answer is None:
             difference.answer, difference.answer_note = ACKNOWLEDGED, None
