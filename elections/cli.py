@@ -29,13 +29,17 @@ from elections.core.db import utcnow
 from elections.core.errors import ServiceError
 from elections.core.extensions import db
 from elections.demo.region import DemoLogin, holds_demo, is_empty, load_demo
+from elections.observers import files as kept_files
+from elections.observers import scans as kept_scans
 from elections.observers.accreditation import create_account
+from elections.observers.s3 import StoreUnavailable
 from elections.territory.accounts import create_user
 from elections.territory.services import get_election
 from elections.voters import erasure, importing
 
 users = AppGroup("users", help="Create users and issue API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
+scans_cli = AppGroup("scans", help="Check and move the kept scans and photos.")
 
 
 def _refuse(message: str) -> NoReturn:
@@ -498,6 +502,49 @@ def erase_voters_command(election_id):
     )
 
 
+@scans_cli.command("check")
+def check_scans_command():
+    """Read back every kept scan and photo from the store and check its digest."""
+    states = {"kept": 0, "missing": 0, "damaged": 0}
+    try:
+        for sha256 in kept_scans.kept_digests():
+            state = kept_files.state_of(sha256)
+            states[state] += 1
+            if state != "kept":
+                click.echo(f"{state}: {sha256}")
+    except StoreUnavailable as error:
+        _refuse(_("The file store did not answer: %(error)s", error=str(error)))
+    click.echo(
+        _(
+            "%(kept)d files kept, %(missing)d missing, %(damaged)d damaged.",
+            kept=states["kept"],
+            missing=states["missing"],
+            damaged=states["damaged"],
+        )
+    )
+    if states["missing"] or states["damaged"]:
+        sys.exit(1)
+
+
+@scans_cli.command("copy")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def copy_scans_command(folder):
+    """Copy the kept files of a folder store into the configured store (to move to S3)."""
+    try:
+        copied, refused = kept_files.copy_from_folder(folder, kept_scans.kept_digests())
+    except ServiceError as error:
+        _fail(error)
+    click.echo(
+        _(
+            "%(copied)d files copied; %(refused)d not found or damaged in the folder.",
+            copied=copied,
+            refused=refused,
+        )
+    )
+    if refused:
+        sys.exit(1)
+
+
 def _file_name(path: Path | None) -> str:
     return path.name if path else ""
 
@@ -532,3 +579,4 @@ def install(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(start_command)
     app.cli.add_command(voters_cli)
+    app.cli.add_command(scans_cli)

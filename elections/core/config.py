@@ -29,6 +29,20 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _s3_settings() -> dict | None:
+    """The scans' object store: ``ELECTIONS_S3_ENDPOINT`` (``https://host:port``),
+    ``ELECTIONS_S3_BUCKET``, the keys, and the region if the store wants one."""
+    if not os.environ.get("ELECTIONS_S3_BUCKET"):
+        return None
+    return {
+        "endpoint": os.environ.get("ELECTIONS_S3_ENDPOINT", "https://127.0.0.1:9000"),
+        "bucket": os.environ["ELECTIONS_S3_BUCKET"],
+        "access_key": os.environ.get("ELECTIONS_S3_ACCESS_KEY", ""),
+        "secret_key": os.environ.get("ELECTIONS_S3_SECRET_KEY", ""),
+        "region": os.environ.get("ELECTIONS_S3_REGION", "us-east-1"),
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     database_url = os.environ.get("ELECTIONS_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "elections.sqlite3")
@@ -67,6 +81,8 @@ def from_environment(instance_path: str) -> dict:
         "SCAN_MAX_BYTES": 12 * 1024 * 1024,
         "SCAN_FOLDER": os.environ.get("ELECTIONS_SCAN_FOLDER")
         or str(Path(instance_path) / "scans"),
+        # Or an S3-compatible store (MinIO is the reference), when a bucket is named.
+        "SCAN_S3": _s3_settings(),
         # Days after election day the voter lists and signers' names are kept, once the
         # election is settled (docs/personal-data.md); no source gives the appeal periods.
         "PII_KEEP_DAYS": int(os.environ.get("ELECTIONS_PII_KEEP_DAYS") or 90),

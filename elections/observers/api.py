@@ -110,7 +110,7 @@ def withdraw(read, accreditation_id: int):
 
 @bp.post("/elections/<int:election_id>/precincts/<int:precinct_id>/protocol/scan")
 @roles(*PROTOCOL_ROLES)
-@errors(409, 413, 415)
+@errors(409, 413, 415, 503)
 @bp.doc(requestBody=FILE_BODY)
 @scan_body
 @bp.arguments(ScanQuery, location="query")
@@ -162,7 +162,7 @@ def show_copy(election_id: int, precinct_id: int):
 
 @bp.post("/elections/<int:election_id>/precincts/<int:precinct_id>/observer-copy/photo")
 @roles("observer")
-@errors(409, 413, 415)
+@errors(409, 413, 415, 503)
 @bp.doc(requestBody=FILE_BODY)
 @scan_body
 @bp.response(201, ScanOut)

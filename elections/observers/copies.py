@@ -88,9 +88,9 @@ def required_copy(accreditation: Accreditation, precinct: Precinct) -> ObserverC
 def attach_photo(accreditation: Accreditation, precinct: Precinct, content: bytes, actor) -> Stored:
     """A photo of the copy (JPEG or PNG), cleaned of its metadata and kept beside its
     figures; locked with them once the result is certified."""
+    stored = scans.keep(content, photos_only=True)  # before the lock: a slow store holds no one
     ensure_writable(lock_for_save(precinct.election_id))
     copy = required_copy(accreditation, precinct)
-    stored = scans.keep(content, photos_only=True)
     copy.photo_sha256, copy.photo_media_type = stored.sha256, stored.media_type
     copy.entries = (copy.entries or 0) + 1
     audit.record(

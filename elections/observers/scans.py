@@ -205,3 +205,10 @@ def published_type(sha256: str) -> str | None:
     return db.session.execute(
         select(ObserverCopy.photo_media_type).where(ObserverCopy.photo_sha256 == sha256).limit(1)
     ).scalar_one_or_none()
+
+
+def kept_digests() -> list[str]:
+    """Every file the service must keep: the scans, and the copies' photos."""
+    scans = select(ProtocolScan.sha256)
+    photos = select(ObserverCopy.photo_sha256).where(ObserverCopy.photo_sha256.is_not(None))
+    return sorted(set(db.session.execute(scans.union(photos)).scalars()))

@@ -82,6 +82,7 @@ ERROR_DESCRIPTIONS = {
     422: "Well-formed but invalid: field errors, control relations (at most 100 items, then "
     "too_many_errors with the count of the rest in more).",
     429: "Too many requests from this client (too_many_requests); see Retry-After.",
+    503: "A part of the service is briefly unavailable (store_unavailable); see Retry-After.",
 }
 # The description of every paged list (api.md, "Lists").
 PAGED = (
