@@ -40,6 +40,8 @@ def _s3_settings() -> dict | None:
         "access_key": os.environ.get("ELECTIONS_S3_ACCESS_KEY", ""),
         "secret_key": os.environ.get("ELECTIONS_S3_SECRET_KEY", ""),
         "region": os.environ.get("ELECTIONS_S3_REGION", "us-east-1"),
+        # Seconds a read may wait on the store before the client gets a 503.
+        "timeout": float(os.environ.get("ELECTIONS_S3_TIMEOUT") or 10),
     }
 
 

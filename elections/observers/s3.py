@@ -26,11 +26,23 @@ def _key(sha256: str) -> str:
 
 
 class S3Store:
-    def __init__(self, endpoint: str, bucket: str, access_key: str, secret_key: str, region: str):
+    def __init__(
+        self,
+        endpoint: str,
+        bucket: str,
+        access_key: str,
+        secret_key: str,
+        region: str,
+        timeout: float = 10,
+    ):
         scheme, _, host = endpoint.partition("://")
+        # A connection refused is tried again twice, a store that stops answering never: the
+        # worst case (3 connects, then one read of ``timeout``) stays inside gunicorn's 30 s.
         http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=3, read=30),
-            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(502, 503, 504)),
+            timeout=urllib3.Timeout(connect=min(3, timeout), read=timeout),
+            retries=urllib3.Retry(
+                total=2, read=0, backoff_factor=0.2, status_forcelist=(502, 503, 504)
+            ),
             maxsize=8,
         )
         self.bucket = bucket
