@@ -1,23 +1,21 @@
 """Every election's live result at once, worked out again only where something changed.
 
 Election night asks for the national picture far more often than any one election changes.
-Each call reads, per election, how many protocol versions exist, and sums and decides again
-only the elections whose number moved since the last call in this process.
-
-Why a count: protocol versions are only ever inserted, and every change to an election's
-current protocols inserts one, so in any committed snapshot the count grows with each save,
-whatever order concurrent saves commit in. The newest id would not: a save that drew a lower
-id may commit after a newer one was read.
+Each call reads every election's change counter (``election_revisions``: one row per election,
+moved by triggers in the same transaction as each change, migration c17a0revisions), and sums
+and decides again only the elections whose counter moved since the last call in this process.
+The counters grow in commit order (each is a row lock), and reading them costs the same
+whatever the history stored.
 
 The rest of a result (the candidates on the ballot and their names, the number of precincts,
-the profile's refund share) changes only when elections, precincts, candidates or candidate
-events are added: one query counting those four tables keys it for the whole country, and
-when it moves, the elections whose frame came out the same keep their results.
+the profile's refund share) moves an election's ``frame`` counter: the sum of those keys the
+frames for the whole country, and when it moves, the elections whose frame came out the same
+keep their results.
 
-Counts cannot tell a restored database from the one before it: after a failover or a restore,
-restart the workers (docs/deployment.md).
+Counters cannot tell a restored database from the one before it: after a failover or a
+restore, restart the workers (docs/deployment.md).
 
-A transaction that has written may see rows a rollback takes away, and the same counts may
+A transaction that has written may see rows a rollback takes away, and the same counters may
 later stand for other rows: such a transaction works everything out afresh and leaves the
 memory alone.
 """
@@ -28,14 +26,12 @@ import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
-from elections.ballots.models import ProtocolVersion
 from elections.ballots.services import ballot_lines
-from elections.candidates.models import Candidate, CandidateEvent
 from elections.core.db import has_written
 from elections.core.extensions import db
-from elections.results.models import Correction, ResultVersion
+from elections.results.models import ResultVersion
 from elections.results.services import (
     Sums,
     draft_result,
@@ -43,7 +39,7 @@ from elections.results.services import (
     published,
     sums_for,
 )
-from elections.territory.models import Election, ElectionDecision, Precinct
+from elections.territory.models import Election, ElectionRevision, Precinct
 
 EMPTY = Sums(0, 0, 0, 0, 0, None, {})
 # Beyond this many changed elections one national sum costs less than a list of ids.
@@ -78,7 +74,7 @@ class _Election:
 class Memory:
     frames_key: tuple = ()
     frames: dict[int, Frame] = field(default_factory=dict)
-    # election id -> (protocol versions counted, the result worked out from them)
+    # election id -> (its revision, the result worked out at it)
     results: dict[int, tuple[int, dict]] = field(default_factory=dict)
 
 
@@ -92,30 +88,25 @@ def forget() -> None:
         _memories.clear()
 
 
-def _count(column):
-    return select(func.count(column)).scalar_subquery()
+def _sum_of(counter) -> Select:
+    return select(func.coalesce(func.sum(counter), 0), func.count())
 
 
-FRAME_TABLES = (Election.id, Precinct.id, Candidate.id, CandidateEvent.id)
-# Decisions too: declaring an election invalid inserts one (and changes the election's state).
-PUBLISHED_TABLES = (
-    *FRAME_TABLES,
-    ProtocolVersion.id,
-    ResultVersion.id,
-    Correction.id,
-    ElectionDecision.id,
-)
+# What keys the memory and the cache: one row per election, never a table of history.
+FRAMES_KEY = _sum_of(ElectionRevision.frame)
+PUBLISHED_KEY = _sum_of(ElectionRevision.revision)
+REVISIONS = select(ElectionRevision.election_id, ElectionRevision.revision)
 
 
 def _frames_key(connection) -> tuple:
-    return tuple(connection.execute(select(*map(_count, FRAME_TABLES))).one())
+    return tuple(connection.execute(FRAMES_KEY).one())
 
 
 def published_key() -> tuple:
-    """What :func:`every_result` depends on, in one small query: the number of rows of each
-    table it reads. Every table is only ever inserted into, so each count moves with every
-    commit that could change the answer."""
-    return tuple(db.session.execute(select(*map(_count, PUBLISHED_TABLES))).one())
+    """What :func:`every_result` depends on, in one small query over one row per election:
+    the sum and number of their change counters, which move with every commit that could
+    change the answer."""
+    return tuple(db.session.execute(PUBLISHED_KEY).one())
 
 
 def _frames(connection) -> dict[int, Frame]:
@@ -158,22 +149,16 @@ def live_results() -> dict[int, dict]:
         frames = _frames(connection)
         kept = {e: r for e, r in memory.results.items() if memory.frames.get(e) == frames.get(e)}
         memory = Memory(frames_key, frames, kept)
-    counts = dict(
-        connection.execute(
-            select(ProtocolVersion.election_id, func.count(ProtocolVersion.id)).group_by(
-                ProtocolVersion.election_id
-            )
-        ).all()
-    )
+    revisions = dict(connection.execute(REVISIONS).all())
     known = memory.results
-    changed = [e for e in memory.frames if known.get(e, (-1,))[0] != counts.get(e, 0)]
+    changed = [e for e in memory.frames if known.get(e, (-1,))[0] != revisions.get(e, 0)]
     if changed:
         sums = sums_for(None if len(changed) > _SUM_ALL_ABOVE else changed)
         known = dict(known)
         for election_id in changed:
             frame = memory.frames[election_id]
             known[election_id] = (
-                counts.get(election_id, 0),
+                revisions.get(election_id, 0),
                 draft_result(
                     _Election(election_id),
                     sums.get(election_id, EMPTY),

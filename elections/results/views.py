@@ -96,7 +96,7 @@ def election_counting_live(election: Election) -> bool:
 
 
 def _election_state(election_id: int, **_kwargs) -> tuple:
-    # state_key: (state, counts..., timezone, voting_ends, election_day)
+    # state_key: (state, revision, timezone, voting_ends, election_day)
     state = state_key(election_id)
     live = counting_live(state[0], state[-1], state[-3], state[-2])
     return (*state, live, refresh_seconds())

@@ -184,6 +184,20 @@ class ElectionDecision(db.Model):
     election: Mapped[Election] = relationship(back_populates="decisions")
 
 
+class ElectionRevision(db.Model):
+    """Two counters per election, moved by database triggers in the same transaction as every
+    change a public page of the election shows (migration c17a0revisions): ``revision`` by
+    any of them, ``frame`` by the election, its precincts and candidates only. A page's cache
+    key is one row read by its key, whatever the history stored; the row lock of the update
+    makes the counter grow in commit order, which the newest id of a table would not."""
+
+    __tablename__ = "election_revisions"
+
+    election_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    frame: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class Precinct(db.Model):
     __tablename__ = "precincts"
     __table_args__ = (UniqueConstraint("election_id", "number"),)

@@ -39,7 +39,7 @@ _horizons: dict[str, datetime] = {}  # of pages that follow the clock: until whe
 
 
 def read_one(statement, params: dict | None = None) -> tuple:
-    """The one row of a state query, read in one round trip."""
+    """The one row of a state query, read in one round trip; () when it finds none."""
     bind = db.session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         # One statement needs no transaction: on its own autocommit connection it costs one
@@ -47,8 +47,8 @@ def read_one(statement, params: dict | None = None) -> tuple:
         # cache needs nothing more. PostgreSQL reads in READ COMMITTED, statement by statement,
         # so this sees what a query inside the request's transaction would see.
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            return tuple(connection.execute(statement, params).one())
-    return tuple(db.session.connection().execute(statement, params).one())
+            return tuple(connection.execute(statement, params).one_or_none() or ())
+    return tuple(db.session.connection().execute(statement, params).one_or_none() or ())
 
 
 def _personal() -> bool:
