@@ -255,9 +255,10 @@ def _first_header(precinct: Precinct, election: Election):
     )
 
 
-def lock_for_save(election_id: int) -> Election:
+def lock_for_save(election_id: int, precinct_id: int | None = None) -> Election:
     """The election, read afresh under a shared lock on its row, held to the end of the save's
-    transaction.
+    transaction; with ``precinct_id``, the precinct's row too, FOR UPDATE, in the same
+    statement.
 
     On PostgreSQL (``SELECT ... FOR SHARE``) saves of the same election do not wait for each
     other, but :func:`elections.results.services.certify` and ``open_correction`` take the
@@ -266,6 +267,12 @@ def lock_for_save(election_id: int) -> Election:
     for the certification and then reads the state it committed, so it is refused. Without it
     a save that checked ``open`` just before a certification committed just after it, and the
     result froze a version that was no longer current.
+
+    The precinct's lock makes a protocol save and an observer's copy of that precinct run one
+    after the other, each seeing what the other committed (elections/observers/differences.py
+    compares them on both paths). It is taken first, with the election's, so that every path
+    locks in one order (election, precinct, the election's revision row moved by the triggers
+    of its writes, then the audit head at commit) and none waits for another in a circle.
 
     On SQLite there is no row lock and none is needed: every request that writes begins
     ``BEGIN IMMEDIATE`` (:mod:`elections.core.sqlite`), so saves and certifications already run one
@@ -277,9 +284,17 @@ def lock_for_save(election_id: int) -> Election:
     # Every column read afresh but the rule profile: it is the bulk of the row (a JSON
     # document to decode on every save), and no decision changes it once voting has begun.
     columns = [column for column in Election.__table__.c if column.key != "profile_snapshot"]
-    row = db.session.execute(
-        select(*columns).where(Election.id == election_id).with_for_update(read=True)
-    ).one()
+    statement = select(*columns).where(Election.id == election_id)
+    if precinct_id is None:
+        statement = statement.with_for_update(read=True)
+    else:
+        statement = (
+            statement.join(Precinct, Precinct.election_id == Election.id)
+            .where(Precinct.id == precinct_id)
+            .with_for_update(read=True, of=Election.__table__)
+            .suffix_with("FOR UPDATE OF precincts")
+        )
+    row = db.session.execute(statement).one()
     election = db.session.get(Election, election_id)
     for column, value in zip(columns, row, strict=True):
         set_committed_value(election, column.key, value)
@@ -288,7 +303,7 @@ def lock_for_save(election_id: int) -> Election:
 
 def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
     """Accept a protocol as a new version, if ``expected_version`` is still the current one."""
-    election = lock_for_save(precinct.election_id)
+    election = lock_for_save(precinct.election_id, precinct.id)
     ensure_writable(election)
     figures = check_protocol(election, data)
     expected = data["expected_version"]

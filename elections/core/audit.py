@@ -4,6 +4,11 @@ Each event stores the SHA-256 of its own content and of the event before it, and
 one-row head holds the last sequence number and hash. Appending locks the head row,
 so concurrent writers queue instead of forking the chain; ``verify`` recomputes the
 chain and names the first event that was altered or removed.
+
+The head is the one row every writer in the country locks, so :func:`record` only queues
+an event in the session: the transaction's events are chained when it commits, as its last
+statements (the head locked, one INSERT, the head moved), and the lock is held for those and
+the commit alone. A rollback drops them with the rest.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, insert, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, Text, event, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from elections.core.db import UTCDateTime, utcnow
 from elections.core.extensions import db
@@ -129,67 +134,88 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _locked_head() -> AuditHead:
-    return db.session.execute(
+def _locked_head(session) -> AuditHead:
+    return session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update(),
         execution_options={"populate_existing": True},
     ).scalar_one()
 
 
-def _chained(head: AuditHead, at, actor, action, entity_type, entity_id, payload) -> AuditEvent:
+@dataclass(frozen=True)
+class _Pending:
+    """An event waiting for its transaction's commit, its content fixed when it was recorded."""
+
+    at: datetime
+    actor_id: int | None
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    payload: str
+
+
+_PENDING = "audit_pending"
+
+
+def _chained(head: AuditHead, pending: _Pending) -> dict:
     """The next event of the chain, linked to the head, which moves on to it."""
-    event = AuditEvent(
-        seq=head.seq + 1,
-        at=at,
-        actor_id=getattr(actor, "id", None),
-        actor=getattr(actor, "username", None) or "system",
-        action=str(action),
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        payload=canonical(payload),
-        prev_hash=head.hash,
+    row = {
+        "seq": head.seq + 1,
+        "at": pending.at,
+        "actor_id": pending.actor_id,
+        "actor": pending.actor,
+        "action": pending.action,
+        "entity_type": pending.entity_type,
+        "entity_id": pending.entity_id,
+        "payload": pending.payload,
+        "prev_hash": head.hash,
+    }
+    row["hash"] = event_hash(AuditEvent(**row))
+    head.seq, head.hash = row["seq"], row["hash"]
+    if pending.action.split(".", 1)[0] in LIST_KINDS:
+        head.lists_seq = row["seq"]
+    return row
+
+
+def record(action: Action, entity_type: str, entity_id, payload: dict, actor=None) -> None:
+    """Add an event to the caller's transaction; it is chained when that commits."""
+    db.session.info.setdefault(_PENDING, []).append(
+        _Pending(
+            utcnow(),
+            getattr(actor, "id", None),
+            getattr(actor, "username", None) or "system",
+            str(action),
+            entity_type,
+            str(entity_id),
+            canonical(payload),
+        )
     )
-    event.hash = event_hash(event)
-    head.seq, head.hash = event.seq, event.hash
-    if event.action.split(".", 1)[0] in LIST_KINDS:
-        head.lists_seq = event.seq
-    return event
-
-
-def record(action: Action, entity_type: str, entity_id, payload: dict, actor=None) -> AuditEvent:
-    """Append an event to the chain inside the caller's transaction (no commit here)."""
-    event = _chained(_locked_head(), utcnow(), actor, action, entity_type, entity_id, payload)
-    db.session.add(event)
-    db.session.flush()
-    return event
 
 
 def record_many(entries: list[tuple[Action, str, object, dict]], actor=None) -> None:
-    """Append several events, each ``(action, entity_type, entity_id, payload)``, under one lock
-    of the head and one INSERT sent as a batch: as many statements for eight candidates as for
-    two (pysqlite would send an ORM insert of many rows one row at a time)."""
-    if not entries:
-        return
-    head, at, rows = _locked_head(), utcnow(), []
+    """Add several events, each ``(action, entity_type, entity_id, payload)``."""
     for entry in entries:
-        event = _chained(head, at, actor, *entry)
-        rows.append({c: getattr(event, c) for c in _EVENT_COLUMNS})
-    db.session.execute(insert(AuditEvent.__table__), rows)
-    db.session.flush()
+        record(*entry, actor=actor)
 
 
-_EVENT_COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor",
-    "action",
-    "entity_type",
-    "entity_id",
-    "payload",
-    "prev_hash",
-    "hash",
-)
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    """Chain the transaction's events, last: one lock of the head and one INSERT sent as a
+    batch (pysqlite would send an ORM insert of many rows one row at a time)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # the changes first: the head's lock is the transaction's last
+    head = _locked_head(session)
+    rows = [_chained(head, entry) for entry in pending]
+    session.execute(insert(AuditEvent.__table__), rows)
+    session.flush()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)
@@ -202,15 +228,15 @@ class Verdict:
 def verify() -> Verdict:
     expected_seq, prev, count = 1, GENESIS, 0
     events = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)
-    for event in events.scalars():
-        if event.seq != expected_seq:
+    for stored in events.scalars():
+        if stored.seq != expected_seq:
             return Verdict(False, count, f"event {expected_seq} was removed")
-        if event_hash(event) != event.hash:
-            return Verdict(False, count, f"event {event.seq} was altered")
-        if event.prev_hash != prev:
+        if event_hash(stored) != stored.hash:
+            return Verdict(False, count, f"event {stored.seq} was altered")
+        if stored.prev_hash != prev:
             # The content of this event is intact, so its predecessor was rewritten.
-            return Verdict(False, count - 1, f"event {event.seq - 1} was altered")
-        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
+            return Verdict(False, count - 1, f"event {stored.seq - 1} was altered")
+        prev, expected_seq, count = stored.hash, expected_seq + 1, count + 1
     head = db.session.get(AuditHead, 1)
     if head is None or head.seq > count:
         return Verdict(False, count, f"event {count + 1} was removed")

@@ -39,9 +39,8 @@ def copy_of(accreditation: Accreditation, precinct: Precinct) -> ObserverCopy | 
 def enter_copy(precinct: Precinct, data: dict, accreditation: Accreditation, actor) -> ObserverCopy:
     """Take the figures of the observer's copy (the lines of the protocol, each a whole
     number), replacing those entered before, and compare them with the official version."""
-    election = lock_for_save(precinct.election_id)
+    election = lock_for_save(precinct.election_id, precinct.id)  # and the precinct's row
     ensure_writable(election)
-    differences.lock_precinct(precinct.id)
     # As the copy reads, even where its figures break a control relation: a copy that does
     # not add up is itself worth seeing beside the official protocol.
     figures = read_figures(election, data)

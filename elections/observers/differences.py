@@ -25,7 +25,6 @@ from elections.core.clock import now
 from elections.core.errors import ErrorItem, ServiceError, conflict, not_found
 from elections.core.extensions import db
 from elections.observers.models import ACKNOWLEDGED, Accreditation, Difference, ObserverCopy
-from elections.territory.models import Precinct
 
 VOTES = "votes."
 
@@ -93,22 +92,11 @@ def reconcile(copy: ObserverCopy, version: ProtocolVersion | None, at: datetime)
         gone.closed_at = at
 
 
-def lock_precinct(precinct_id: int) -> None:
-    """The precinct's row, FOR UPDATE on PostgreSQL, until the transaction ends: a copy and a
-    protocol save of one precinct compare one after the other, each seeing what the other
-    committed (two at once would each miss the other's row). SQLite serialises writers."""
-    if db.session.connection().dialect.name == "sqlite":
-        return
-    db.session.execute(
-        select(Precinct.id).where(Precinct.id == precinct_id).with_for_update()
-    ).all()
-
-
 @protocol_saved.connect
 def _on_protocol_saved(version: ProtocolVersion) -> None:
     """Every copy of the precinct whose observer is still accredited is compared again with
-    its new official version."""
-    lock_precinct(version.precinct_id)
+    its new official version. The save holds the precinct's row (ballots' lock_for_save), so
+    a copy being entered meanwhile is compared after it, with this version."""
     copies = db.session.execute(
         select(ObserverCopy)
         .join(Accreditation, Accreditation.id == ObserverCopy.accreditation_id)

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from elections.ballots import services as ballot_services
 from elections.core import audit
-from elections.core.audit import GENESIS, Action
+from elections.core.audit import GENESIS, Action, AuditEvent
 from elections.core.extensions import db
 from elections.results import services as result_services
 from elections.territory.models import Election, Precinct
@@ -29,13 +29,12 @@ from tests.results.support import protocol_body
 
 def record_three(app) -> list[str]:
     with app.app_context():
-        events = [
-            audit.record(Action.UNIT_CREATED, "unit", 1, {"kato": "110000000"}),
-            audit.record(Action.PARTY_CREATED, "party", 2, {"short_name": "AMANAT"}),
-            audit.record(Action.ELECTION_CALLED, "election", 3, {"profile": "rural-2021"}),
-        ]
+        audit.record(Action.UNIT_CREATED, "unit", 1, {"kato": "110000000"})
+        audit.record(Action.PARTY_CREATED, "party", 2, {"short_name": "AMANAT"})
+        audit.record(Action.ELECTION_CALLED, "election", 3, {"profile": "rural-2021"})
         db.session.commit()
-        return [event.hash for event in events]
+        newest = select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(3)
+        return list(reversed(db.session.execute(newest).scalars().all()))
 
 
 def run_sql(app, statement: str, **params) -> None:
