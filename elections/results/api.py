@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, request
+from flask import Response, current_app, make_response, request
 from marshmallow import Schema, fields
 
 from elections.auth.access import ensure_organiser
@@ -57,6 +57,10 @@ class EveryResultOut(Schema):
     elections = fields.List(fields.Nested(ResultOut), required=True)
 
 
+# An entry of the every-result document: an election's result without its paper.
+_ENTRY = ResultOut(exclude=("paper",))
+
+
 class ResultVersionsOut(Schema):
     versions = fields.List(fields.Nested(ResultVersionOut), required=True)
     corrections = fields.List(fields.Nested(CorrectionOut), required=True)
@@ -107,9 +111,13 @@ def every_result():
     gives it (without its paper: scans and observer copies), in id order. Cache-Control
     public, max-age=10, and an ETag (If-None-Match answers 304).
     ---
-    Rendered once per change of the data and kept like the election pages.
+    Rendered once per change of the data and kept like the election pages; each election's
+    entry is serialised once per revision of the election (national.every_result_document).
     """
-    return {"elections": national.every_result()}
+    document = national.every_result_document(
+        lambda result: current_app.json.dumps(_ENTRY.dump(result), separators=(",", ":")).encode()
+    )
+    return Response(document, mimetype="application/json")
 
 
 @bp.get("/elections/<int:election_id>/results/versions")

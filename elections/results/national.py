@@ -79,6 +79,8 @@ class Memory:
 
 
 _memories: dict[str, Memory] = {}
+# database -> election id -> (its revision, its entry of the every-result document as JSON)
+_fragments: dict[str, dict[int, tuple[int, bytes]]] = {}
 _lock = threading.Lock()
 
 
@@ -86,6 +88,7 @@ def forget() -> None:
     """Drop what this process remembers (tests, and the benchmark's cold runs)."""
     with _lock:
         _memories.clear()
+        _fragments.clear()
 
 
 def _sum_of(counter) -> Select:
@@ -174,14 +177,16 @@ def live_results() -> dict[int, dict]:
     return {election_id: known[election_id][1] for election_id in memory.frames}
 
 
-def every_result() -> list[dict]:
-    """The public result of every election, in id order: what ``GET /elections/{id}/results``
-    gives for each (the certified version while it stands, else the live draft)."""
-    newest = (
-        select(ResultVersion.election_id, func.max(ResultVersion.version).label("version"))
-        .group_by(ResultVersion.election_id)
-        .subquery()
-    )
+def every_result(election_ids: list[int] | None = None) -> list[dict]:
+    """The public result of every election (or of these), in id order: what
+    ``GET /elections/{id}/results`` gives for each (the certified version while it stands,
+    else the live draft)."""
+    newest = select(ResultVersion.election_id, func.max(ResultVersion.version).label("version"))
+    states_query = select(Election.id, Election.state)
+    if election_ids is not None:
+        newest = newest.where(ResultVersion.election_id.in_(election_ids))
+        states_query = states_query.where(Election.id.in_(election_ids))
+    newest = newest.group_by(ResultVersion.election_id).subquery()
     latest = {
         version.election_id: version
         for version in db.session.execute(
@@ -198,7 +203,7 @@ def every_result() -> list[dict]:
             )
         )
     }
-    states = dict(db.session.execute(select(Election.id, Election.state)).all())
+    states = dict(db.session.execute(states_query).all())
     grounds = grounds_by_election([e for e, state in states.items() if state == "invalid"])
     return [
         published(
@@ -210,3 +215,30 @@ def every_result() -> list[dict]:
         for election_id, draft in live_results().items()
         if election_id in states
     ]
+
+
+def every_result_document(serialise) -> bytes:
+    """``{"elections": [...]}``, the open-data document of every result, as JSON bytes.
+
+    Each election's entry is serialised (``serialise(result) -> bytes``) once per revision of
+    the election and kept: after a change only the elections that changed are worked out and
+    serialised again, and the document is their entries joined. The revisions are read before
+    the results, so an entry is never older than the revision it is kept under."""
+    connection = db.session.connection()
+    learn = not has_written(connection)
+    database = str(db.engine.url)
+    revisions = dict(connection.execute(REVISIONS).all())
+    with _lock:
+        known = dict(_fragments.get(database, {})) if learn else {}
+    changed = [e for e, revision in revisions.items() if known.get(e, (None,))[0] != revision]
+    if changed:
+        subset = None if len(changed) > _SUM_ALL_ABOVE else changed
+        for result in every_result(subset):
+            election_id = result["election_id"]
+            if election_id in revisions:
+                known[election_id] = (revisions[election_id], serialise(result))
+    entries = [known[e][1] for e in sorted(revisions) if e in known]
+    if learn:
+        with _lock:
+            _fragments[database] = {e: known[e] for e in revisions if e in known}
+    return b'{"elections":[' + b",".join(entries) + b"]}"

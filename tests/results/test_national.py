@@ -3,6 +3,8 @@ election's own draft result, and worked out again only for elections that change
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -213,3 +215,34 @@ def test_certification_correction_and_a_new_precinct_reach_every_result(committe
     assert grown[night.election_id]["precincts_total"] == 3
     assert grown[night.election_id]["status"] == "unofficial_partial"
     assert published(night.election_id)["precincts_total"] == 3
+
+
+@pytest.mark.committing
+def test_the_every_result_document_serialises_again_only_the_elections_that_changed(
+    committed_app, night
+):
+    """Issue 17: after a change, the document is the kept entries of the elections that did
+    not change and the new entries of those that did."""
+    app, (first, second) = committed_app, night.candidates
+    serialised: list[int] = []
+
+    def serialise(result: dict) -> bytes:
+        serialised.append(result["election_id"])
+        return json.dumps(result["election_id"]).encode()
+
+    def document() -> list:
+        with app.app_context():
+            return json.loads(national.every_result_document(serialise))["elections"]
+
+    with app.app_context():
+        every = sorted(db.session.execute(select(Election.id)).scalars())
+    assert document() == every and sorted(serialised) == every
+    serialised.clear()
+    assert document() == every and serialised == []
+    with app.app_context():
+        _save(app, night.precinct_a, {first: 30, second: 20})
+    assert document() == every
+    assert serialised == [night.election_id]
+    served = app.test_client().get("/api/v1/results").get_json()["elections"]
+    saved = {item["election_id"]: item for item in served}[night.election_id]
+    assert [c["votes"] for c in saved["candidates"]] == [30, 20]
