@@ -75,6 +75,7 @@ def start(folder: Path, timeout: float = 60) -> S3Server:
         "-filer",
         "-s3",
         f"-s3.config={config}",
+        "-s3.autoCreateBucket=false",  # as MinIO: a bucket is made by its deployer
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
     ]

@@ -257,11 +257,13 @@ def _first_header(precinct: Precinct, election: Election):
 
 def lock_for_save(election_id: int, precinct_id: int | None = None) -> Election:
     """The election, read afresh under a shared lock on its row, held to the end of the save's
-    transaction; with ``precinct_id``, the precinct's row too, FOR UPDATE, in the same
-    statement.
+    transaction; with ``precinct_id``, the precinct's row too, FOR NO KEY UPDATE, in the
+    same statement.
 
     On PostgreSQL (``SELECT ... FOR SHARE``) saves of the same election do not wait for each
-    other, but :func:`elections.results.services.certify` and ``open_correction`` take the
+    other here (they do, briefly, from their first write on: the triggers of migration
+    c17a0revisions move the election's revision row), but
+    :func:`elections.results.services.certify` and ``open_correction`` take the
     row ``FOR UPDATE``: a certification waits for every save already past this point to
     commit (and then freezes the versions they wrote), and a save arriving meanwhile waits
     for the certification and then reads the state it committed, so it is refused. Without it
@@ -292,7 +294,9 @@ def lock_for_save(election_id: int, precinct_id: int | None = None) -> Election:
             statement.join(Precinct, Precinct.election_id == Election.id)
             .where(Precinct.id == precinct_id)
             .with_for_update(read=True, of=Election.__table__)
-            .suffix_with("FOR UPDATE OF precincts")
+            # NO KEY UPDATE: saves and copies of the precinct wait for each other, but a row
+            # that names the precinct (an accreditation's precincts) is not held by its key.
+            .suffix_with("FOR NO KEY UPDATE OF precincts")
         )
     row = db.session.execute(statement).one()
     election = db.session.get(Election, election_id)

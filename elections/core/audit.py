@@ -143,9 +143,9 @@ def _locked_head(session) -> AuditHead:
 
 @dataclass(frozen=True)
 class _Pending:
-    """An event waiting for its transaction's commit, its content fixed when it was recorded."""
+    """An event waiting for its transaction's commit, its content fixed when it was recorded
+    (its time and place in the chain are given when it is chained)."""
 
-    at: datetime
     actor_id: int | None
     actor: str
     action: str
@@ -157,11 +157,11 @@ class _Pending:
 _PENDING = "audit_pending"
 
 
-def _chained(head: AuditHead, pending: _Pending) -> dict:
+def _chained(head: AuditHead, at: datetime, pending: _Pending) -> dict:
     """The next event of the chain, linked to the head, which moves on to it."""
     row = {
         "seq": head.seq + 1,
-        "at": pending.at,
+        "at": at,
         "actor_id": pending.actor_id,
         "actor": pending.actor,
         "action": pending.action,
@@ -181,7 +181,6 @@ def record(action: Action, entity_type: str, entity_id, payload: dict, actor=Non
     """Add an event to the caller's transaction; it is chained when that commits."""
     db.session.info.setdefault(_PENDING, []).append(
         _Pending(
-            utcnow(),
             getattr(actor, "id", None),
             getattr(actor, "username", None) or "system",
             str(action),
@@ -198,6 +197,11 @@ def record_many(entries: list[tuple[Action, str, object, dict]], actor=None) -> 
         record(*entry, actor=actor)
 
 
+def has_pending(session: Session) -> bool:
+    """Whether the session's transaction has recorded events not chained yet."""
+    return bool(session.info.get(_PENDING))
+
+
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
     """Chain the transaction's events, last: one lock of the head and one INSERT sent as a
@@ -206,8 +210,8 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()  # the changes first: the head's lock is the transaction's last
-    head = _locked_head(session)
-    rows = [_chained(head, entry) for entry in pending]
+    head, at = _locked_head(session), utcnow()  # stamped as chained: times rise with seq
+    rows = [_chained(head, at, entry) for entry in pending]
     session.execute(insert(AuditEvent.__table__), rows)
     session.flush()
 

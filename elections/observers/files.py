@@ -21,7 +21,10 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
+from elections.core import audit
+from elections.core.db import has_written
 from elections.core.errors import ServiceError
+from elections.core.extensions import db
 from elections.observers.s3 import S3Store, StoreUnavailable
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -40,7 +43,8 @@ def _object_store() -> S3Store | None:
     stores = current_app.extensions.setdefault("scan_s3", {})
     key = tuple(sorted(settings.items()))
     if key not in stores:
-        stores[key] = S3Store(**settings)
+        # Room for a scan's bytes and then some: a larger object is no scan of ours.
+        stores[key] = S3Store(**settings, max_bytes=2 * current_app.config["SCAN_MAX_BYTES"])
     return stores[key]
 
 
@@ -54,9 +58,25 @@ def _unavailable(error: Exception) -> ServiceError:
     )
 
 
+def _outside_transaction() -> None:
+    """A file travels to or from its store outside any database transaction, so that a slow
+    store holds no lock and no pooled connection (on SQLite a write request's transaction
+    holds the database's write lock). Only a transaction that has written nothing is ended,
+    so nothing is lost; callers store a file before they write."""
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted or audit.has_pending(session):
+        return
+    if has_written(session.connection()):
+        return
+    session.rollback()
+
+
 def store(sha256: str, content: bytes) -> None:
     if not SHA256.fullmatch(sha256):
         raise ValueError("not a SHA-256 in hex")
+    _outside_transaction()
     object_store = _object_store()
     if object_store is not None:
         try:
@@ -97,6 +117,7 @@ def read(sha256: str) -> bytes | None:
     gives bytes of another digest."""
     if not SHA256.fullmatch(sha256):
         return None
+    _outside_transaction()
     try:
         content = _fetch(sha256)
     except StoreUnavailable as error:

@@ -134,6 +134,7 @@ def attach_scan(
     """The scan of the signed paper, attached to the precinct's current protocol version;
     409 when ``expected_version`` (the version its sender was shown) is no longer current,
     so that the paper of one version never goes with the figures of the next."""
+    stored = keep(content)  # first: the file travels before the transaction reads or writes
     version = current_version(precinct)
     if version is None:
         raise conflict(
@@ -145,7 +146,6 @@ def attach_scan(
             _("The protocol was changed meanwhile: reload it and check the figures."),
             extra={"current_version": version.version},
         )
-    stored = keep(content)
     scan = db.session.execute(
         select(ProtocolScan).where(
             ProtocolScan.version_id == version.id, ProtocolScan.sha256 == stored.sha256

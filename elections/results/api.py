@@ -61,6 +61,10 @@ class EveryResultOut(Schema):
 _ENTRY = ResultOut(exclude=("paper",))
 
 
+def _entry_json(result: dict) -> bytes:
+    return current_app.json.dumps(_ENTRY.dump(result), separators=(",", ":")).encode()
+
+
 class ResultVersionsOut(Schema):
     versions = fields.List(fields.Nested(ResultVersionOut), required=True)
     corrections = fields.List(fields.Nested(CorrectionOut), required=True)
@@ -114,10 +118,7 @@ def every_result():
     Rendered once per change of the data and kept like the election pages; each election's
     entry is serialised once per revision of the election (national.every_result_document).
     """
-    document = national.every_result_document(
-        lambda result: current_app.json.dumps(_ENTRY.dump(result), separators=(",", ":")).encode()
-    )
-    return Response(document, mimetype="application/json")
+    return Response(national.every_result_document(_entry_json), mimetype="application/json")
 
 
 @bp.get("/elections/<int:election_id>/results/versions")

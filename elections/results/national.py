@@ -79,8 +79,8 @@ class Memory:
 
 
 _memories: dict[str, Memory] = {}
-# database -> election id -> (its revision, its entry of the every-result document as JSON)
-_fragments: dict[str, dict[int, tuple[int, bytes]]] = {}
+# (database, serialiser) -> election id -> (its revision, its entry of the document as JSON)
+_fragments: dict[tuple, dict[int, tuple[int, bytes]]] = {}
 _lock = threading.Lock()
 
 
@@ -226,10 +226,10 @@ def every_result_document(serialise) -> bytes:
     the results, so an entry is never older than the revision it is kept under."""
     connection = db.session.connection()
     learn = not has_written(connection)
-    database = str(db.engine.url)
+    memory = (str(db.engine.url), serialise)
     revisions = dict(connection.execute(REVISIONS).all())
     with _lock:
-        known = dict(_fragments.get(database, {})) if learn else {}
+        known = dict(_fragments.get(memory, {})) if learn else {}
     changed = [e for e, revision in revisions.items() if known.get(e, (None,))[0] != revision]
     if changed:
         subset = None if len(changed) > _SUM_ALL_ABOVE else changed
@@ -240,5 +240,5 @@ def every_result_document(serialise) -> bytes:
     entries = [known[e][1] for e in sorted(revisions) if e in known]
     if learn:
         with _lock:
-            _fragments[database] = {e: known[e] for e in revisions if e in known}
+            _fragments[memory] = {e: known[e] for e in revisions if e in known}
     return b'{"elections":[' + b",".join(entries) + b"]}"

@@ -32,8 +32,9 @@ def s3(tmp_path_factory):
 
 @pytest.fixture
 def bucket(app, s3, monkeypatch) -> str:
-    """The app keeps its scans in a new bucket of the server, one the service creates."""
+    """The app keeps its scans in a new bucket of the server, made as a deployer makes it."""
     name = f"scans-{uuid.uuid4().hex[:12]}"
+    s3_server.client(s3).make_bucket(name)
     monkeypatch.setitem(app.config, "SCAN_S3", s3.settings(name))
     return name
 
@@ -75,20 +76,15 @@ def test_a_scan_goes_to_the_bucket_under_its_digest_and_is_served_from_it(
     assert served.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_the_same_file_sent_twice_is_one_object_left_as_it_was(
-    client, night, secretary, s3, bucket
-):
+def test_the_same_file_sent_twice_is_one_object(client, night, secretary, s3, bucket):
     save(client, secretary, night)
     photo = png_bytes()
     first = _send(client, secretary, night, photo, "image/png").get_json()["sha256"]
-    key = f"scans/{first[:2]}/{first}"
-    stored = s3_server.client(s3).stat_object(bucket, key)
-    time.sleep(1.1)  # a second write would move the time past this second
     again = _send(client, secretary, night, photo, "image/png")
     assert again.status_code == 201 and again.get_json()["sha256"] == first
-    assert s3_server.client(s3).stat_object(bucket, key).last_modified == stored.last_modified
     objects = list(s3_server.client(s3).list_objects(bucket, prefix="scans/", recursive=True))
-    assert [item.object_name for item in objects] == [key]
+    assert [item.object_name for item in objects] == [f"scans/{first[:2]}/{first}"]
+    assert hashlib.sha256(_object(s3, bucket, first)).hexdigest() == first
 
 
 def test_wrong_keys_are_a_503_that_writes_nothing(app, client, night, secretary, s3, monkeypatch):
@@ -101,6 +97,35 @@ def test_wrong_keys_are_a_503_that_writes_nothing(app, client, night, secretary,
     (item,) = response.get_json()["errors"]
     assert item["code"] == "store_unavailable" and set(item) == {"code", "message"}
     assert _scans_and_events(app) == before
+
+
+def test_a_bucket_that_does_not_exist_is_a_503_and_fails_the_check_never_a_404(
+    app, client, night, secretary, s3, bucket, monkeypatch
+):
+    """A misconfigured bucket must not pass for scans that are merely missing."""
+    save(client, secretary, night)
+    kept = _send(client, secretary, night, PDF).get_json()
+    monkeypatch.setitem(app.config, "SCAN_S3", s3.settings("no-such-bucket"))
+    assert client.get(kept["url"]).status_code == 503
+    refused = _send(client, secretary, night, png_bytes(), "image/png")
+    assert refused.status_code == 503
+    checked = app.test_cli_runner().invoke(args=["scans", "check"])
+    assert checked.exit_code == 1
+    assert "did not answer" in checked.output
+
+
+def test_a_large_scan_sent_twice_is_kept_whole_in_one_object(client, night, secretary, s3, bucket):
+    """Past 5 MB a client would upload in parts; a scan goes in one PUT, and again in one."""
+    save(client, secretary, night)
+    large = PDF[:-6] + b"%" + b"x" * (7 * 1024 * 1024) + b"\n%%EOF\n"
+    first = _send(client, secretary, night, large)
+    assert first.status_code == 201, first.get_json()
+    again = _send(client, secretary, night, large)
+    assert again.status_code == 201
+    sha256 = first.get_json()["sha256"]
+    assert _object(s3, bucket, sha256) == large
+    etag = s3_server.client(s3).stat_object(bucket, f"scans/{sha256[:2]}/{sha256}").etag
+    assert "-" not in etag  # a multipart upload's ETag is "<md5>-<parts>"
 
 
 def test_a_store_that_does_not_answer_is_a_prompt_503_on_upload_and_on_reading(
@@ -175,6 +200,7 @@ def test_the_folder_store_moves_to_the_bucket_and_every_file_is_checked_there(
     digests.append(_send(client, secretary, night, pdf).get_json()["sha256"])
     folder = app.config["SCAN_FOLDER"]
     bucket = f"scans-{uuid.uuid4().hex[:12]}"
+    s3_server.client(s3).make_bucket(bucket)
     monkeypatch.setitem(app.config, "SCAN_S3", s3.settings(bucket))
     cli = app.test_cli_runner()
     before = cli.invoke(args=["scans", "check"])

@@ -116,13 +116,15 @@ def upgrade():
         sa.Column("frame", sa.Integer(), nullable=False, server_default="1"),
         sa.PrimaryKeyConstraint("election_id", name=op.f("pk_election_revisions")),
     )
-    op.execute(
-        "INSERT INTO election_revisions (election_id, revision, frame) "
-        "SELECT id, 1, 1 FROM elections"
-    )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in _postgresql_triggers() if postgresql else _sqlite_triggers():
         op.execute(statement)
+    # After the triggers: an election called meanwhile has its row from them already.
+    op.execute(
+        "INSERT INTO election_revisions (election_id, revision, frame) "
+        "SELECT id, 1, 1 FROM elections WHERE NOT EXISTS "
+        "(SELECT 1 FROM election_revisions r WHERE r.election_id = elections.id)"
+    )
 
 
 def downgrade():
