@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,11 @@ import urllib3
 from minio import Minio
 from minio.error import MinioException
 
+from tests import processes
+from tests.processes import free_port
+
 ACCESS_KEY = "elections-test"
 SECRET_KEY = "elections-test-secret-not-for-production"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def weed_binary() -> str:
@@ -124,9 +120,4 @@ def _can_write(server: S3Server) -> bool:
 
 
 def stop(server: S3Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    processes.stop(server.process, timeout=10)

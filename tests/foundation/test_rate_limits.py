@@ -25,8 +25,9 @@ import pytest
 import redis
 
 from elections.web import ratelimit
+from tests import processes
 from tests.foundation.support import errors_of
-from tests.foundation.test_start import free_port
+from tests.processes import free_port
 
 LOOKUP = "/api/v1/status?application_number=AB-0001&iin=900101300123"
 PROXY = {"REMOTE_ADDR": "10.0.0.1"}
@@ -199,13 +200,7 @@ class Gunicorn:
         return found
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process, timeout=20)
         self.process.stdout.close()
 
 

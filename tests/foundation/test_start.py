@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -34,6 +33,8 @@ from sqlalchemy.engine import make_url
 
 from elections.auth.models import ROLES
 from elections.demo import region as demo
+from tests import processes
+from tests.processes import free_port
 
 pytestmark = pytest.mark.committing
 
@@ -45,12 +46,6 @@ START_TIMEOUT = 90
 # less; the bound leaves room for a loaded CI machine, and is a third of what a held write lock
 # costs (the old code made the sign-in wait SQLite's 30 s busy timeout, then answer 503).
 PATIENCE = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -132,13 +127,7 @@ class Server:
         raise AssertionError(f"start did not serve within {START_TIMEOUT} s:\n{self.output}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process, timeout=15)
         self.reader.join(timeout=5)
         self.process.stdout.close()
 

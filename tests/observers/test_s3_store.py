@@ -19,6 +19,7 @@ from elections.observers.models import ProtocolScan
 from tests import s3_server
 from tests.factories import png_bytes
 from tests.observers.support import save
+from tests.processes import free_port
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -133,7 +134,7 @@ def test_a_store_that_does_not_answer_is_a_prompt_503_on_upload_and_on_reading(
 ):
     save(client, secretary, night)
     kept = _send(client, secretary, night, PDF).get_json()
-    closed = f"http://127.0.0.1:{s3_server.free_port()}"
+    closed = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setitem(app.config, "SCAN_S3", {**s3.settings(bucket), "endpoint": closed})
     started = time.monotonic()
     assert client.get(kept["url"]).status_code == 503
