@@ -11,8 +11,9 @@ from functools import cache
 
 from sqlalchemy import Integer, bindparam, select
 
+from elections.core.reads import read_one
 from elections.territory.models import Election, ElectionRevision
-from elections.web.page_cache import cached_by, read_one
+from elections.web.page_cache import cached_by
 
 
 @cache

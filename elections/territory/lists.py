@@ -29,9 +29,9 @@ from elections.core.clock import now
 from elections.core.db import INTEGER_MAX
 from elections.core.errors import ErrorItem, invalid
 from elections.core.extensions import db
+from elections.core.reads import read_one
 from elections.territory.models import Election, Precinct, Unit
 from elections.web.api import query
-from elections.web.page_cache import read_one
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500

@@ -17,8 +17,7 @@ from sqlalchemy import bindparam, select
 
 from elections.core.clock import now
 from elections.core.errors import ServiceError
-from elections.core.extensions import db
-from elections.core.sqlite import reading
+from elections.core.reads import read_rows
 from elections.territory.hours import DEFAULT_ENDS, DEFAULT_STARTS
 from elections.territory.models import Election, Precinct, Unit
 from elections.voters.models import Voter
@@ -77,14 +76,11 @@ def _lookup_statement():
 def where_to_vote(iin: str) -> list[Place]:
     """Every election not over whose lists hold the IIN, soonest first; 404 when none.
 
-    A read, though it is asked by POST (the IIN stays out of addresses): on SQLite it
-    begins a deferred transaction, never the write lock a POST takes (core/sqlite.py), so
-    lookups neither queue behind protocol saves nor hold them up. Plain rows through the
-    session's connection: the ORM's execution would cost as much again."""
-    with reading():
-        found = (
-            db.session.connection().execute(_lookup_statement(), {"iin_hash": iin_hash(iin)}).all()
-        )
+    A read, though it is asked by POST (the IIN stays out of addresses): one statement in
+    one round trip, never the write lock a POST takes on SQLite (core/reads.py), so lookups
+    neither queue behind protocol saves nor hold them up. Plain rows, not ORM objects: the
+    ORM's execution would cost as much again."""
+    found = read_rows(_lookup_statement(), {"iin_hash": iin_hash(iin)})
     places = [
         Place(
             election_id=row.id,

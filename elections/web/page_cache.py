@@ -19,10 +19,8 @@ from functools import wraps
 
 from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
-from sqlalchemy.engine import Engine
 
 from elections.core.clock import now
-from elections.core.extensions import db
 from elections.web.access import current_actor, is_api_request
 
 MAX_AGE = 10
@@ -36,19 +34,6 @@ _lock = threading.Lock()
 _pages: OrderedDict[str, tuple[bytes, int, dict]] = OrderedDict()
 _bytes = 0
 _horizons: dict[str, datetime] = {}  # of pages that follow the clock: until when each holds
-
-
-def read_one(statement, params: dict | None = None) -> tuple:
-    """The one row of a state query, read in one round trip; () when it finds none."""
-    bind = db.session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        # One statement needs no transaction: on its own autocommit connection it costs one
-        # round trip instead of three (BEGIN, the query, ROLLBACK), and a page served from the
-        # cache needs nothing more. PostgreSQL reads in READ COMMITTED, statement by statement,
-        # so this sees what a query inside the request's transaction would see.
-        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            return tuple(connection.execute(statement, params).one_or_none() or ())
-    return tuple(db.session.connection().execute(statement, params).one_or_none() or ())
 
 
 def _personal() -> bool:
