@@ -199,6 +199,7 @@ def checkpoint_command():
     if not key_file:
         _refuse("set ELECTIONS_AUDIT_KEY_FILE to the file of the signing key (audit keygen)")
     out = audit_checks.checkpoints_path(current_app)
+    audit_checks.anchor_if_moved()  # the national head signed then vouches for every chain
     with sqlite.reading():
         try:
             point = audit_checks.checkpoint(Path(key_file), out)
@@ -206,6 +207,19 @@ def checkpoint_command():
             _refuse(f"cannot sign a checkpoint: {error}")
     db.session.rollback()
     click.echo(f"checkpoint: event {point['seq']} hash {point['hash']} appended to {out}")
+
+
+@audit_cli.command("anchor")
+def anchor_command():
+    """Anchor every territorial commission's chain head into the national chain (run it every
+    minute on election night: the public head then vouches for the commissions' events)."""
+    heads = audit_checks.anchor_if_moved()
+    if heads is None:
+        click.echo("no commission chain moved since the last anchor")
+        return
+    click.echo(
+        f"anchored {len(heads)} commission chains: national head {audit_checks.head()['seq']}"
+    )
 
 
 @audit_cli.command("keygen")

@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, select
 
 from elections.audit import checks as audit_checks
-from elections.core.audit import AuditEvent
+from elections.core.audit import NATIONAL, AuditEvent
 from elections.core.db import INTEGER_MAX
 from elections.core.extensions import db
 from elections.web.access import public, roles
@@ -23,6 +23,15 @@ class AuditQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # a query string may carry lang= and the like
 
+    # One chain at a time, its events in order: "national" or "commission:<unit id>".
+    chain = fields.String(
+        load_default=NATIONAL,
+        validate=validate.Regexp(r"^(national|commission:[1-9][0-9]{0,9})$"),
+        metadata={
+            "description": "the chain: national, or commission:<unit id> of a territorial"
+            " commission's election-night events"
+        },
+    )
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INTEGER_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     # api.md "Lists": ?per_page= (at most 500; wins over the older limit=) and ?page= from 1.
@@ -31,6 +40,7 @@ class AuditQuery(Schema):
 
 
 class AuditEventOut(Schema):
+    chain = fields.String()
     seq = fields.Integer()
     at = LocalDateTime()
     actor = fields.String()
@@ -54,9 +64,14 @@ class AuditEventsOut(Schema):
 @bp.arguments(AuditQuery, location="query")
 @bp.response(200, AuditEventsOut)
 def list_events(query):
-    """Read the audit trail"""
+    """Read the audit trail
+
+    One chain's events in order: the national chain by default, or a territorial
+    commission's (`chain=commission:<unit id>`), where protocols, scans and observers' copies
+    are chained on election night.
+    """
     size = query["per_page"] or query["limit"]
-    after = AuditEvent.seq > query["after"]
+    after = (AuditEvent.chain == query["chain"]) & (AuditEvent.seq > query["after"])
     total = db.session.execute(select(func.count(AuditEvent.id)).where(after)).scalar_one()
     events = db.session.execute(
         select(AuditEvent)
@@ -69,6 +84,8 @@ def list_events(query):
     if query["page"] * size < total:
         sizing = {"per_page": size} if query["per_page"] else {"limit": size}
         cursor = {"after": query["after"]} if query["after"] else {}
+        if query["chain"] != NATIONAL:
+            cursor["chain"] = query["chain"]
         target = url_for("audit_api.list_events", **cursor, **sizing, page=query["page"] + 1)
         headers["Link"] = f'<{target}>; rel="next"'
     return {"events": events}, 200, headers
@@ -86,10 +103,11 @@ class AuditHeadOut(Schema):
 def audit_head():
     """The head of the audit trail
 
-    The newest event's sequence number, hash and time (seq 0 and the genesis hash of 64
-    zeros, at null, while the trail is empty). Keep a copy: `flask --app elections audit
-    verify --expect-head SEQ:HASH` fails once the chain no longer holds that event with that
-    hash.
+    The national chain's newest event: its sequence number, hash and time (seq 0 and the
+    genesis hash of 64 zeros, at null, while the trail is empty). The territorial
+    commissions' chains are anchored into it at each certification and every minute. Keep a
+    copy: `flask --app elections audit verify --expect-head SEQ:HASH` fails once the chain
+    no longer holds that event with that hash.
     ---
     Checked by elections.audit.checks.
     """

@@ -30,7 +30,8 @@ from sqlalchemy import select
 from elections.ballots.models import FIGURE_FIELDS, ProtocolVersion, ProtocolVote
 from elections.ballots.services import figures_digest
 from elections.ballots.tally import ProtocolFigures
-from elections.core.audit import GENESIS, Action, AuditEvent, canonical
+from elections.core import audit
+from elections.core.audit import GENESIS, NATIONAL, Action, AuditEvent, canonical
 from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.results.services import result_digest
@@ -39,9 +40,11 @@ DEFAULT_CHECKPOINTS = "audit-checkpoints.jsonl"  # in the instance folder
 
 
 def head() -> dict:
-    """``{seq, hash, at}`` of the newest event; seq 0 and the genesis hash for an empty chain."""
+    """``{seq, hash, at}`` of the national chain's newest event (which anchors the commissions'
+    chains); seq 0 and the genesis hash for an empty chain."""
     newest = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash, AuditEvent.at)
+        .where(AuditEvent.chain == NATIONAL)
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).one_or_none()
@@ -61,11 +64,12 @@ def parse_head(text: str) -> tuple[int, str]:
 
 
 def holds(seq: int, digest: str) -> str | None:
-    """None when the chain still holds event ``seq`` with this hash; else what is wrong."""
+    """None when the national chain still holds event ``seq`` with this hash; else what is
+    wrong."""
     if seq == 0:
         return None if digest == GENESIS else "event 0 is the genesis, whose hash is all zeros"
     stored = db.session.execute(
-        select(AuditEvent.hash).where(AuditEvent.seq == seq)
+        select(AuditEvent.hash).where(AuditEvent.chain == NATIONAL, AuditEvent.seq == seq)
     ).scalar_one_or_none()
     if stored is None:
         last = head()["seq"]
@@ -73,6 +77,25 @@ def holds(seq: int, digest: str) -> str | None:
     if stored != digest:
         return f"event {seq} has hash {stored}, not the expected {digest}: the chain was rewritten"
     return None
+
+
+def anchor_if_moved() -> dict[str, dict] | None:
+    """Anchor the commissions' heads into the national chain, in a transaction of its own,
+    unless none moved since the newest anchor; -> the heads anchored, or None. For a timer
+    (``audit anchor``, every minute on election night) and before a signed checkpoint."""
+    heads = audit.commission_heads(db.session)
+    newest = db.session.execute(
+        select(AuditEvent.payload)
+        .where(AuditEvent.chain == NATIONAL, AuditEvent.action == str(Action.CHAINS_ANCHORED))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if not heads or (newest is not None and json.loads(newest)["heads"] == heads):
+        db.session.rollback()
+        return None
+    audit.anchor()
+    db.session.commit()
+    return heads
 
 
 # --- what the chain vouches for --------------------------------------------------------------

@@ -360,6 +360,7 @@ def save_protocol(precinct: Precinct, data: dict, actor) -> ProtocolVersion:
         precinct.id,
         {"version": version.version, "digest": version.digest, "election_id": election.id},
         actor,
+        chain=election.audit_chain,
     )
     return version
 

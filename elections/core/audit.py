@@ -1,14 +1,20 @@
 """Typed audit events, hash-chained and written in the same transaction as the change.
 
-Each event stores the SHA-256 of its own content and of the event before it, and a
-one-row head holds the last sequence number and hash. Appending locks the head row,
-so concurrent writers queue instead of forking the chain; ``verify`` recomputes the
-chain and names the first event that was altered or removed.
+Each event stores the SHA-256 of its own content and of the event before it in its chain,
+and the chain's head row holds its last sequence number and hash. Appending locks the head
+row, so concurrent writers of one chain queue instead of forking it; ``verify`` recomputes
+every chain and names the first event that was altered or removed.
 
-The head is the one row every writer in the country locks, so :func:`record` only queues
-an event in the session: the transaction's events are chained when it commits, as its last
-statements (the head locked, one INSERT, the head moved), and the lock is held for those and
-the commit alone. A rollback drops them with the rest.
+Chains: election night's events (protocols, scans, observers' copies) are chained per
+territorial commission (:func:`commission_chain`), so two commissions' saves never wait for
+each other; everything else is on the national chain, whose head is the public one. The
+commissions' heads are anchored into the national chain (:func:`anchor`) at each
+certification and at a fixed interval (``audit anchor``), so the public head vouches for them.
+
+:func:`record` only queues an event in the session: the transaction's events are chained
+when it commits, as its last statements (each head locked, in the order of the chains' names,
+national last; one INSERT; the head moved), and the locks are held for those and the commit
+alone. A rollback drops them with the rest.
 """
 
 from __future__ import annotations
@@ -16,16 +22,34 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, event, insert, select
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from elections.core.db import UTCDateTime, utcnow
 from elections.core.extensions import db
 
 GENESIS = "0" * 64
+NATIONAL = "national"
+
+
+def commission_chain(unit_id: int) -> str:
+    """The chain of the territorial commission of this unit."""
+    return f"commission:{unit_id}"
 
 
 class Action(StrEnum):
@@ -75,13 +99,16 @@ class Action(StrEnum):
     DIFFERENCE_ANSWERED = "observer.difference_answered"
     RESULT_CERTIFIED = "result.certified"
     CORRECTION_OPENED = "result.correction_opened"
+    CHAINS_ANCHORED = "audit.chains_anchored"
 
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    chain: Mapped[str] = mapped_column(String(40), default=NATIONAL, server_default=NATIONAL)
+    seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(80))
@@ -98,16 +125,21 @@ LIST_KINDS = ("unit", "election", "precinct", "result", "demo")
 
 
 class AuditHead(db.Model):
-    """The end of the chain: lets verify notice events removed from the tail.
+    """The end of a chain: lets verify notice events removed from the tail. The national
+    chain's head is row 1.
 
-    ``lists_seq`` is the newest event of a :data:`LIST_KINDS` kind, moved in the same locked
-    update as the head, so the public lists key their cache on one row read by its key
-    (elections/territory/lists.py) instead of a scan that grows with the trail.
+    ``lists_seq`` (national head) is the newest event of a :data:`LIST_KINDS` kind, always on
+    the national chain, moved in the same locked update as the head, so the public lists key
+    their cache on one row read by its key (elections/territory/lists.py) instead of a scan
+    that grows with the trail.
     """
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(
+        String(40), unique=True, default=NATIONAL, server_default=NATIONAL
+    )
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     lists_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -118,8 +150,12 @@ def canonical(value) -> str:
 
 
 def event_hash(event: AuditEvent) -> str:
+    # A commission's event hashes its chain too, so it cannot be moved to another; the national
+    # events hash as they did before there were chains.
+    chain = {} if event.chain in (None, NATIONAL) else {"chain": event.chain}
     content = canonical(
         {
+            **chain,
             "seq": event.seq,
             "at": event.at.isoformat(),
             "actor": event.actor,
@@ -134,11 +170,25 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _locked_head(session) -> AuditHead:
-    return session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
+def _locked_head(session, chain: str) -> AuditHead:
+    """The chain's head, locked; a new chain's head is made first (ON CONFLICT DO NOTHING: two
+    transactions starting one chain at once both find the one row)."""
+    locking = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+    options = {"populate_existing": True}
+    head = session.execute(locking, execution_options=options).scalar_one_or_none()
+    if head is None:
+        insert_head = (
+            postgresql_insert
+            if session.get_bind().dialect.name == "postgresql"
+            else (sqlite_insert)
+        )
+        session.execute(
+            insert_head(AuditHead.__table__)
+            .values(chain=chain, seq=0, hash=GENESIS, lists_seq=0)
+            .on_conflict_do_nothing(index_elements=["chain"])
+        )
+        head = session.execute(locking, execution_options=options).scalar_one()
+    return head
 
 
 @dataclass(frozen=True)
@@ -151,7 +201,8 @@ class _Pending:
     action: str
     entity_type: str
     entity_id: str
-    payload: str
+    payload: str | None  # None: an anchor, whose payload is read as it is chained
+    chain: str = NATIONAL
 
 
 _PENDING = "audit_pending"
@@ -160,6 +211,7 @@ _PENDING = "audit_pending"
 def _chained(head: AuditHead, at: datetime, pending: _Pending) -> dict:
     """The next event of the chain, linked to the head, which moves on to it."""
     row = {
+        "chain": head.chain,
         "seq": head.seq + 1,
         "at": at,
         "actor_id": pending.actor_id,
@@ -177,8 +229,13 @@ def _chained(head: AuditHead, at: datetime, pending: _Pending) -> dict:
     return row
 
 
-def record(action: Action, entity_type: str, entity_id, payload: dict, actor=None) -> None:
-    """Add an event to the caller's transaction; it is chained when that commits."""
+def record(
+    action: Action, entity_type: str, entity_id, payload: dict, actor=None, chain: str = NATIONAL
+) -> None:
+    """Add an event to the caller's transaction; it is chained when that commits, on ``chain``
+    (:func:`commission_chain`), or on the national chain when its kind is a list's."""
+    if str(action).split(".", 1)[0] in LIST_KINDS:
+        chain = NATIONAL
     db.session.info.setdefault(_PENDING, []).append(
         _Pending(
             getattr(actor, "id", None),
@@ -187,8 +244,35 @@ def record(action: Action, entity_type: str, entity_id, payload: dict, actor=Non
             entity_type,
             str(entity_id),
             canonical(payload),
+            chain,
         )
     )
+
+
+def anchor(actor=None) -> None:
+    """Anchor every commission chain's head into the national chain when the caller's
+    transaction commits: one national event naming each head, read after this transaction's
+    own events are chained. Certification does it, and ``audit anchor`` at a fixed interval."""
+    db.session.info.setdefault(_PENDING, []).append(
+        _Pending(
+            getattr(actor, "id", None),
+            getattr(actor, "username", None) or "system",
+            str(Action.CHAINS_ANCHORED),
+            "audit",
+            NATIONAL,
+            None,
+        )
+    )
+
+
+def commission_heads(session) -> dict[str, dict]:
+    """``{chain: {seq, hash}}`` of every commission chain, as this transaction sees them."""
+    rows = session.execute(
+        select(AuditHead.chain, AuditHead.seq, AuditHead.hash)
+        .where(AuditHead.chain != NATIONAL)
+        .order_by(AuditHead.chain)
+    )
+    return {row.chain: {"seq": row.seq, "hash": row.hash} for row in rows}
 
 
 def record_many(entries: list[tuple[Action, str, object, dict]], actor=None) -> None:
@@ -204,15 +288,24 @@ def has_pending(session: Session) -> bool:
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
-    """Chain the transaction's events, last: one lock of the head and one INSERT sent as a
-    batch (pysqlite would send an ORM insert of many rows one row at a time)."""
+    """Chain the transaction's events, last: per chain, one lock of its head and one INSERT
+    sent as a batch (pysqlite would send an ORM insert of many rows one row at a time). The
+    heads are locked in the order of the chains' names, the national chain ("national" sorts
+    after every "commission:") last, so two transactions never wait for each other in a ring."""
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # the changes first: the head's lock is the transaction's last
-    head, at = _locked_head(session), utcnow()  # stamped as chained: times rise with seq
-    rows = [_chained(head, at, entry) for entry in pending]
-    session.execute(insert(AuditEvent.__table__), rows)
+    session.flush()  # the changes first: the heads' locks are the transaction's last
+    at = utcnow()  # stamped as chained: times rise with seq
+    for chain in sorted({entry.chain for entry in pending}):
+        head = _locked_head(session, chain)
+        entries = [entry for entry in pending if entry.chain == chain]
+        if any(entry.payload is None for entry in entries):
+            session.flush()  # the commission heads this transaction moved, for the anchor
+            heads = canonical({"heads": commission_heads(session)})
+            entries = [e if e.payload else _replace(e, payload=heads) for e in entries]
+        rows = [_chained(head, at, entry) for entry in entries]
+        session.execute(insert(AuditEvent.__table__), rows)
     session.flush()
 
 
@@ -230,26 +323,66 @@ class Verdict:
 
 
 def verify() -> Verdict:
+    """Every chain, the national one first; then each commission chain against its own head
+    and against every head the national chain anchored for it. ``count``: events that hold."""
+    session = db.session
+    heads = {head.chain: head for head in session.scalars(select(AuditHead))}
+    heads.setdefault(NATIONAL, None)
+    chains = set(heads) | set(session.scalars(select(AuditEvent.chain).distinct()))
+    anchored: dict[str, dict[int, tuple[int, str]]] = {}
+    total = 0
+    for chain in [NATIONAL, *sorted(chains - {NATIONAL})]:
+        verdict = _verify_chain(chain, heads.get(chain), anchored)
+        total += verdict.count
+        if not verdict.ok:
+            return Verdict(False, total, verdict.problem)
+    for chain in sorted(set(anchored) - chains):  # a whole chain gone, its head too
+        seq, by = min(anchored[chain].items())
+        return Verdict(False, total, f"{chain} event {seq} was removed (anchored by event {by[0]})")
+    return Verdict(True, total)
+
+
+def _verify_chain(chain: str, head: AuditHead | None, anchored: dict) -> Verdict:
+    """One chain, event by event. On the national chain, the heads it anchors are collected
+    into ``anchored`` (``{chain: {seq: (anchoring seq, hash)}}``); a commission chain must hold
+    each of them."""
+    name = "event" if chain == NATIONAL else f"{chain} event"
+    claims = anchored.get(chain, {})
     expected_seq, prev, count = 1, GENESIS, 0
-    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)
+    events = db.session.execute(
+        select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
+    ).yield_per(1000)
     for stored in events.scalars():
         if stored.seq != expected_seq:
-            return Verdict(False, count, f"event {expected_seq} was removed")
+            return Verdict(False, count, f"{name} {expected_seq} was removed")
         if event_hash(stored) != stored.hash:
-            return Verdict(False, count, f"event {stored.seq} was altered")
+            return Verdict(False, count, f"{name} {stored.seq} was altered")
         if stored.prev_hash != prev:
             # The content of this event is intact, so its predecessor was rewritten.
-            return Verdict(False, count - 1, f"event {stored.seq - 1} was altered")
+            return Verdict(False, count - 1, f"{name} {stored.seq - 1} was altered")
+        claim = claims.get(stored.seq)
+        if claim is not None and claim[1] != stored.hash:
+            # Relinked all the way to its head, but the national chain anchored another hash:
+            # this event, or one before it, was rewritten.
+            problem = f"{name} {stored.seq} or one before it was altered"
+            return Verdict(False, count, f"{problem} (anchored by event {claim[0]})")
+        if stored.action == Action.CHAINS_ANCHORED and chain == NATIONAL:
+            for other, point in json.loads(stored.payload)["heads"].items():
+                anchored.setdefault(other, {})[point["seq"]] = (stored.seq, point["hash"])
         prev, expected_seq, count = stored.hash, expected_seq + 1, count + 1
-    head = db.session.get(AuditHead, 1)
+    beyond = [seq for seq in claims if seq > count]
+    if beyond:
+        by = claims[min(beyond)][0]
+        return Verdict(False, count, f"{name} {count + 1} was removed (anchored by event {by})")
     if head is None or head.seq > count:
-        return Verdict(False, count, f"event {count + 1} was removed")
+        return Verdict(False, count, f"{name} {count + 1} was removed")
     if head.seq < count:
         # The chain runs past its head: an event was written without going through record().
-        return Verdict(False, head.seq, f"event {head.seq + 1} was added outside the chain")
+        return Verdict(False, head.seq, f"{name} {head.seq + 1} was added outside the chain")
     if head.hash != prev:
         # Every link holds, but the last event is not the one the head remembers: it was
         # rewritten together with its own hash.
-        problem = f"event {count} was altered" if count else "the head of the chain was altered"
+        whose = "the chain" if chain == NATIONAL else chain
+        problem = f"{name} {count} was altered" if count else f"the head of {whose} was altered"
         return Verdict(False, max(count - 1, 0), problem)
     return Verdict(True, count)

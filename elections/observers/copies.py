@@ -73,6 +73,7 @@ def enter_copy(precinct: Precinct, data: dict, accreditation: Accreditation, act
             "differences": [d.line for d in differences.of_copy(copy)],
         },
         actor,
+        chain=election.audit_chain,
     )
     return copy
 
@@ -88,7 +89,8 @@ def attach_photo(accreditation: Accreditation, precinct: Precinct, content: byte
     """A photo of the copy (JPEG or PNG), cleaned of its metadata and kept beside its
     figures; locked with them once the result is certified."""
     stored = scans.keep(content, photos_only=True)  # before the lock: a slow store holds no one
-    ensure_writable(lock_for_save(precinct.election_id))
+    election = lock_for_save(precinct.election_id)
+    ensure_writable(election)
     copy = required_copy(accreditation, precinct)
     copy.photo_sha256, copy.photo_media_type = stored.sha256, stored.media_type
     copy.entries = (copy.entries or 0) + 1
@@ -103,6 +105,7 @@ def attach_photo(accreditation: Accreditation, precinct: Precinct, content: byte
             "photo_sha256": stored.sha256,
         },
         actor,
+        chain=election.audit_chain,
     )
     return stored
 

@@ -183,6 +183,7 @@ def answer(difference: Difference, kind: str, note: str, actor) -> Difference:
             "note": note,
         },
         actor,
+        chain=election.audit_chain,
     )
     return difference
 

@@ -179,6 +179,7 @@ def attach_scan(
             "size": stored.size,
         },
         actor,
+        chain=precinct.election.audit_chain,
     )
     return scan
 

@@ -345,6 +345,7 @@ def certify(election: Election, actor, acknowledged: Iterable[int] = ()) -> Resu
         },
         actor,
     )
+    audit.anchor(actor)  # the certified protocols' chain is vouched for by the national head
     return version
 
 

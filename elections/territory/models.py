@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elections.core import audit
 from elections.core.db import UTCDateTime, utcnow
 from elections.core.extensions import db
 from elections.rules import Profile, profile_from_dict
@@ -129,6 +130,11 @@ class Election(db.Model):
         if memo is None or memo[0] is not snapshot:
             memo = self.__dict__["_profile_memo"] = (snapshot, profile_from_dict(snapshot))
         return memo[1]
+
+    @property
+    def audit_chain(self) -> str:
+        """The audit chain of its organising commission: its election night's events."""
+        return audit.commission_chain(self.organiser_id)
 
     @property
     def tz(self) -> ZoneInfo:
