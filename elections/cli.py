@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_migrate import upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import run_simple
 
@@ -167,6 +167,16 @@ def verify_command(expect_head, checkpoints, public_key):
         _refuse("--checkpoints needs --public-key")
     problems = []
     with sqlite.reading():  # reads only: a server on the same SQLite file keeps writing
+        bind = db.session.get_bind()
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+            # One snapshot for the heads and the events while saves go on (SQLite's deferred
+            # read is one already).
+            db.session.connection(
+                execution_options={
+                    "isolation_level": "REPEATABLE READ",
+                    "postgresql_readonly": True,
+                }
+            )
         verdict = audit.verify()
         if not verdict.ok:
             problems.append(f"{verdict.problem} ({verdict.count} events verified before it)")
@@ -199,6 +209,10 @@ def checkpoint_command():
     if not key_file:
         _refuse("set ELECTIONS_AUDIT_KEY_FILE to the file of the signing key (audit keygen)")
     out = audit_checks.checkpoints_path(current_app)
+    try:
+        audit_checks.load_private(Path(key_file))  # before anything is written
+    except (OSError, ValueError) as error:
+        _refuse(f"cannot sign a checkpoint: {error}")
     audit_checks.anchor_if_moved()  # the national head signed then vouches for every chain
     with sqlite.reading():
         try:
@@ -218,7 +232,8 @@ def anchor_command():
         click.echo("no commission chain moved since the last anchor")
         return
     click.echo(
-        f"anchored {len(heads)} commission chains: national head {audit_checks.head()['seq']}"
+        f"anchored the heads of {len(heads)} commission chain(s): "
+        f"national head {audit_checks.head()['seq']}"
     )
 
 

@@ -26,7 +26,7 @@ class AuditQuery(Schema):
     # One chain at a time, its events in order: "national" or "commission:<unit id>".
     chain = fields.String(
         load_default=NATIONAL,
-        validate=validate.Regexp(r"^(national|commission:[1-9][0-9]{0,9})$"),
+        validate=validate.Regexp(r"^(national|commission:[1-9][0-9]{0,9})\Z"),
         metadata={
             "description": "the chain: national, or commission:<unit id> of a territorial"
             " commission's election-night events"

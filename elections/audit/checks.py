@@ -35,6 +35,7 @@ from elections.core.audit import GENESIS, NATIONAL, Action, AuditEvent, canonica
 from elections.core.extensions import db
 from elections.results.models import ResultVersion
 from elections.results.services import result_digest
+from elections.territory.models import Election
 
 DEFAULT_CHECKPOINTS = "audit-checkpoints.jsonl"  # in the instance folder
 
@@ -81,8 +82,8 @@ def holds(seq: int, digest: str) -> str | None:
 
 def anchor_if_moved() -> dict[str, dict] | None:
     """Anchor the commissions' heads into the national chain, in a transaction of its own,
-    unless none moved since the newest anchor; -> the heads anchored, or None. For a timer
-    (``audit anchor``, every minute on election night) and before a signed checkpoint."""
+    unless none moved since the newest anchor; -> the heads as read before anchoring, or
+    None. For a timer (``audit anchor``) and before a signed checkpoint."""
     heads = audit.commission_heads(db.session)
     newest = db.session.execute(
         select(AuditEvent.payload)
@@ -90,7 +91,9 @@ def anchor_if_moved() -> dict[str, dict] | None:
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).scalar_one_or_none()
-    if not heads or (newest is not None and json.loads(newest)["heads"] == heads):
+    points = audit.anchor_points(newest) if newest is not None else None
+    named = {chain: {"seq": seq, "hash": digest} for chain, seq, digest in points or []}
+    if not heads or named == heads:
         db.session.rollback()
         return None
     audit.anchor()
@@ -101,17 +104,54 @@ def anchor_if_moved() -> dict[str, dict] | None:
 # --- what the chain vouches for --------------------------------------------------------------
 
 
-def _chained_digests(action: Action) -> dict[tuple[str, int], str]:
-    """(entity id, version) -> the digest the chained event of this action recorded."""
+def _chained_digests(action: Action) -> dict[tuple[str, int], set[str]]:
+    """(entity id, version) -> every digest a chained event of this action recorded for it:
+    more than one is a forgery (an event added on a chain of its own, say)."""
     rows = db.session.execute(
         select(AuditEvent.entity_id, AuditEvent.payload).where(AuditEvent.action == str(action))
     )
-    recorded = {}
+    recorded: dict[tuple[str, int], set[str]] = {}
     for entity_id, payload in rows:
-        body = json.loads(payload)
-        if "version" in body and "digest" in body:
-            recorded[(entity_id, int(body["version"]))] = body["digest"]
+        body = _as_dict(payload)
+        if type(body.get("version")) is int and isinstance(body.get("digest"), str):
+            recorded.setdefault((entity_id, body["version"]), set()).add(body["digest"])
     return recorded
+
+
+def _as_dict(payload: str) -> dict:
+    """An event's payload as a dict; {} for anything else (a forged row must not crash)."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _recorded_problem(name: str, digest: str, recorded: set[str] | None) -> str | None:
+    if not recorded or recorded == {digest}:
+        return None
+    if len(recorded) > 1:
+        return f"{name}: the audit records {len(recorded)} different digests for it"
+    return f"{name}: its digest {digest} is not the {next(iter(recorded))} the audit recorded"
+
+
+def _chain_problems() -> Iterator[str]:
+    """Every chain is the national one or a territorial commission's that organises an
+    election, and a commission's events name only elections it organises."""
+    organisers = dict(db.session.execute(select(Election.id, Election.organiser_id)).all())
+    commissions = {audit.commission_chain(unit) for unit in organisers.values()}
+    for chain in db.session.scalars(select(AuditEvent.chain).distinct()):
+        if chain != NATIONAL and chain not in commissions:
+            yield f"{chain}: no territorial commission organising an election has this chain"
+    rows = db.session.execute(
+        select(AuditEvent.chain, AuditEvent.seq, AuditEvent.payload).where(
+            AuditEvent.chain != NATIONAL
+        )
+    )
+    for chain, seq, payload in rows:
+        election = _as_dict(payload).get("election_id")
+        if election is not None and audit.commission_chain(organisers.get(election)) != chain:
+            yield f"{chain} event {seq} names election {election}, which it does not organise"
 
 
 def _protocol_problems() -> Iterator[str]:
@@ -133,9 +173,11 @@ def _protocol_problems() -> Iterator[str]:
         recomputed = figures_digest(figures)
         if recomputed != version.digest:
             yield f"{name}: its stored figures give digest {recomputed}, not {version.digest}"
-        recorded = chained.get((str(version.precinct_id), version.version))
-        if recorded is not None and recorded != version.digest:
-            yield f"{name}: its digest {version.digest} is not the {recorded} the audit recorded"
+        problem = _recorded_problem(
+            name, version.digest, chained.get((str(version.precinct_id), version.version))
+        )
+        if problem:
+            yield problem
 
 
 def _result_problems() -> Iterator[str]:
@@ -154,9 +196,11 @@ def _result_problems() -> Iterator[str]:
         recomputed = result_digest(result.figures, result.protocols, result.version)
         if recomputed != result.digest:
             yield f"{name}: its figures and protocols give digest {recomputed}, not {result.digest}"
-        recorded = chained.get((str(result.election_id), result.version))
-        if recorded is not None and recorded != result.digest:
-            yield f"{name}: its digest {result.digest} is not the {recorded} the audit recorded"
+        problem = _recorded_problem(
+            name, result.digest, chained.get((str(result.election_id), result.version))
+        )
+        if problem:
+            yield problem
         for used in result.protocols:
             stored = protocols.get((used["precinct_id"], used["version"]))
             if stored != used["digest"]:
@@ -168,8 +212,9 @@ def _result_problems() -> Iterator[str]:
 
 
 def verify_records() -> list[str]:
-    """Every protocol version and certified result whose digest no longer matches, named."""
-    return [*_protocol_problems(), *_result_problems()]
+    """Every protocol version and certified result whose digest no longer matches, and every
+    event on a chain that is not a commission's, named."""
+    return [*_chain_problems(), *_protocol_problems(), *_result_problems()]
 
 
 # --- signed checkpoints ----------------------------------------------------------------------
@@ -207,7 +252,7 @@ def keygen(path: Path) -> Path:
     return public_path
 
 
-def _load_private(path: Path):
+def load_private(path: Path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -229,7 +274,7 @@ def _load_public(path: Path):
 
 def checkpoint(key_path: Path, out: Path) -> dict:
     """Sign the current head and append it to ``out`` as one JSON line; -> the line."""
-    key = _load_private(key_path)
+    key = load_private(key_path)
     now_head = head()
     point = {
         "seq": now_head["seq"],

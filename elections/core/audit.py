@@ -23,7 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from dataclasses import replace as _replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -45,6 +45,9 @@ from elections.core.extensions import db
 
 GENESIS = "0" * 64
 NATIONAL = "national"
+# A commission's save anchors its chain's head into the national chain when the last anchor
+# is older than this: the public head then vouches for its events within a minute.
+ANCHOR_EVERY = timedelta(seconds=60)
 
 
 def commission_chain(unit_id: int) -> str:
@@ -143,6 +146,8 @@ class AuditHead(db.Model):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     lists_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A commission chain's last anchoring into the national chain (not hashed: a schedule).
+    anchored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def canonical(value) -> str:
@@ -170,13 +175,21 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _locked_head(session, chain: str) -> AuditHead:
-    """The chain's head, locked; a new chain's head is made first (ON CONFLICT DO NOTHING: two
-    transactions starting one chain at once both find the one row)."""
-    locking = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+def _locked_head(session, chain: str, wait: bool = True) -> AuditHead | None:
+    """The chain's head, locked. A commission's first event makes its head (ON CONFLICT DO
+    NOTHING: two transactions starting one chain at once both find the one row); the national
+    head is never made anew, so a deleted one stops every write instead of restarting.
+
+    ``wait=False`` (the national head, for an anchor that can wait for the next save): None
+    when another transaction holds it (``SKIP LOCKED``; SQLite has one writer at a time)."""
+    locking = (
+        select(AuditHead).where(AuditHead.chain == chain).with_for_update(skip_locked=not wait)
+    )
     options = {"populate_existing": True}
     head = session.execute(locking, execution_options=options).scalar_one_or_none()
-    if head is None:
+    if head is None and not wait:
+        return None
+    if head is None and chain != NATIONAL:
         insert_head = (
             postgresql_insert
             if session.get_bind().dialect.name == "postgresql"
@@ -187,7 +200,9 @@ def _locked_head(session, chain: str) -> AuditHead:
             .values(chain=chain, seq=0, hash=GENESIS, lists_seq=0)
             .on_conflict_do_nothing(index_elements=["chain"])
         )
-        head = session.execute(locking, execution_options=options).scalar_one()
+        head = session.execute(locking, execution_options=options).scalar_one_or_none()
+    if head is None:
+        raise RuntimeError(f"the head of the audit chain {chain} is missing")
     return head
 
 
@@ -252,16 +267,18 @@ def record(
 def anchor(actor=None) -> None:
     """Anchor every commission chain's head into the national chain when the caller's
     transaction commits: one national event naming each head, read after this transaction's
-    own events are chained. Certification does it, and ``audit anchor`` at a fixed interval."""
-    db.session.info.setdefault(_PENDING, []).append(
-        _Pending(
-            getattr(actor, "id", None),
-            getattr(actor, "username", None) or "system",
-            str(Action.CHAINS_ANCHORED),
-            "audit",
-            NATIONAL,
-            None,
-        )
+    own events are chained. Certification does it, and ``audit anchor``."""
+    db.session.info.setdefault(_PENDING, []).append(_anchor_entry(actor, None))
+
+
+def _anchor_entry(actor, payload: str | None) -> _Pending:
+    return _Pending(
+        getattr(actor, "id", None),
+        getattr(actor, "username", None) or "system",
+        str(Action.CHAINS_ANCHORED),
+        "audit",
+        NATIONAL,
+        payload,
     )
 
 
@@ -291,20 +308,39 @@ def _chain_pending(session: Session) -> None:
     """Chain the transaction's events, last: per chain, one lock of its head and one INSERT
     sent as a batch (pysqlite would send an ORM insert of many rows one row at a time). The
     heads are locked in the order of the chains' names, the national chain ("national" sorts
-    after every "commission:") last, so two transactions never wait for each other in a ring."""
+    after every "commission:") last, so two transactions never wait for each other in a ring.
+
+    A commission chain whose last anchor is older than :data:`ANCHOR_EVERY` is anchored by
+    this transaction: one national event naming its new head (an anchor asked for with
+    :func:`anchor` names every commission's). Unless the transaction writes national events
+    anyway, it takes the national head only if no one holds it: an anchor can wait for the
+    chain's next save, and two commissions' saves never wait for each other."""
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     session.flush()  # the changes first: the heads' locks are the transaction's last
     at = utcnow()  # stamped as chained: times rise with seq
-    for chain in sorted({entry.chain for entry in pending}):
+    due: dict[str, AuditHead] = {}
+    for chain in sorted({entry.chain for entry in pending} - {NATIONAL}):
         head = _locked_head(session, chain)
-        entries = [entry for entry in pending if entry.chain == chain]
-        if any(entry.payload is None for entry in entries):
+        rows = [_chained(head, at, entry) for entry in pending if entry.chain == chain]
+        session.execute(insert(AuditEvent.__table__), rows)
+        if head.anchored_at is None or at - head.anchored_at >= ANCHOR_EVERY:
+            due[chain] = head
+    national = [entry for entry in pending if entry.chain == NATIONAL]
+    asked = any(entry.payload is None for entry in national)
+    head = _locked_head(session, NATIONAL, wait=bool(national)) if national or due else None
+    if head is not None:
+        if due and not asked:
+            heads = {chain: {"seq": h.seq, "hash": h.hash} for chain, h in due.items()}
+            national.append(_anchor_entry(None, canonical({"heads": heads})))
+        for anchored in due.values():
+            anchored.anchored_at = at
+        if asked:
             session.flush()  # the commission heads this transaction moved, for the anchor
             heads = canonical({"heads": commission_heads(session)})
-            entries = [e if e.payload else _replace(e, payload=heads) for e in entries]
-        rows = [_chained(head, at, entry) for entry in entries]
+            national = [e if e.payload else _replace(e, payload=heads) for e in national]
+        rows = [_chained(head, at, entry) for entry in national]
         session.execute(insert(AuditEvent.__table__), rows)
     session.flush()
 
@@ -324,28 +360,51 @@ class Verdict:
 
 def verify() -> Verdict:
     """Every chain, the national one first; then each commission chain against its own head
-    and against every head the national chain anchored for it. ``count``: events that hold."""
+    and against every head the national chain anchored for it. ``count``: events that hold.
+
+    On PostgreSQL call it in one REPEATABLE READ transaction (``audit verify`` does): the
+    heads and the events must be read as of one moment while saves go on."""
     session = db.session
     heads = {head.chain: head for head in session.scalars(select(AuditHead))}
-    heads.setdefault(NATIONAL, None)
-    chains = set(heads) | set(session.scalars(select(AuditEvent.chain).distinct()))
+    chains = (set(heads) | set(session.scalars(select(AuditEvent.chain).distinct()))) - {NATIONAL}
     anchored: dict[str, dict[int, tuple[int, str]]] = {}
     total = 0
-    for chain in [NATIONAL, *sorted(chains - {NATIONAL})]:
+    for chain in [NATIONAL, *sorted(chains)]:
         verdict = _verify_chain(chain, heads.get(chain), anchored)
         total += verdict.count
         if not verdict.ok:
             return Verdict(False, total, verdict.problem)
     for chain in sorted(set(anchored) - chains):  # a whole chain gone, its head too
-        seq, by = min(anchored[chain].items())
-        return Verdict(False, total, f"{chain} event {seq} was removed (anchored by event {by[0]})")
+        seq, (by, _hash) = max(anchored[chain].items())
+        problem = f"{chain} was removed entirely (national event {by} anchored its event {seq})"
+        return Verdict(False, total, problem)
     return Verdict(True, total)
+
+
+def anchor_points(payload: str) -> list[tuple[str, int, str]] | None:
+    """``(chain, seq, hash)`` of each head an anchor event names; None when it is not an
+    anchor's payload (a forged event must give a verdict, not an exception)."""
+    try:
+        heads = json.loads(payload)["heads"]
+        points = [(chain, point["seq"], point["hash"]) for chain, point in heads.items()]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    valid = all(
+        isinstance(chain, str)
+        and chain.startswith("commission:")
+        and type(seq) is int
+        and seq >= 1
+        and isinstance(digest, str)
+        and len(digest) == 64
+        for chain, seq, digest in points
+    )
+    return points if valid else None
 
 
 def _verify_chain(chain: str, head: AuditHead | None, anchored: dict) -> Verdict:
     """One chain, event by event. On the national chain, the heads it anchors are collected
-    into ``anchored`` (``{chain: {seq: (anchoring seq, hash)}}``); a commission chain must hold
-    each of them."""
+    into ``anchored`` (``{chain: {seq: (anchoring seq, hash)}}``); two anchors naming one event
+    with two hashes are a forgery. A commission chain must hold each anchored event."""
     name = "event" if chain == NATIONAL else f"{chain} event"
     claims = anchored.get(chain, {})
     expected_seq, prev, count = 1, GENESIS, 0
@@ -366,15 +425,24 @@ def _verify_chain(chain: str, head: AuditHead | None, anchored: dict) -> Verdict
             # this event, or one before it, was rewritten.
             problem = f"{name} {stored.seq} or one before it was altered"
             return Verdict(False, count, f"{problem} (anchored by event {claim[0]})")
-        if stored.action == Action.CHAINS_ANCHORED and chain == NATIONAL:
-            for other, point in json.loads(stored.payload)["heads"].items():
-                anchored.setdefault(other, {})[point["seq"]] = (stored.seq, point["hash"])
+        if chain == NATIONAL and stored.action == Action.CHAINS_ANCHORED:
+            points = anchor_points(stored.payload)
+            if points is None:
+                return Verdict(False, count, f"event {stored.seq} is not a valid anchor")
+            for other, seq, digest in points:
+                earlier = anchored.setdefault(other, {}).setdefault(seq, (stored.seq, digest))
+                if earlier[1] != digest:
+                    problem = f"event {stored.seq} anchors {other} event {seq} with another hash"
+                    return Verdict(False, count, f"{problem} than event {earlier[0]} did")
         prev, expected_seq, count = stored.hash, expected_seq + 1, count + 1
     beyond = [seq for seq in claims if seq > count]
     if beyond:
         by = claims[min(beyond)][0]
         return Verdict(False, count, f"{name} {count + 1} was removed (anchored by event {by})")
-    if head is None or head.seq > count:
+    whose = "the chain" if chain == NATIONAL else chain
+    if head is None:
+        return Verdict(False, count, f"the head of {whose} is missing")
+    if head.seq > count:
         return Verdict(False, count, f"{name} {count + 1} was removed")
     if head.seq < count:
         # The chain runs past its head: an event was written without going through record().
@@ -382,7 +450,6 @@ def _verify_chain(chain: str, head: AuditHead | None, anchored: dict) -> Verdict
     if head.hash != prev:
         # Every link holds, but the last event is not the one the head remembers: it was
         # rewritten together with its own hash.
-        whose = "the chain" if chain == NATIONAL else chain
         problem = f"{name} {count} was altered" if count else f"the head of {whose} was altered"
         return Verdict(False, max(count - 1, 0), problem)
     return Verdict(True, count)

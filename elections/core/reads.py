@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from elections.core.db import has_written
 from elections.core.extensions import db
 from elections.core.sqlite import reading
 
 
 def read_rows(statement, params: dict | None = None) -> list:
-    """Every row of one read-only statement."""
+    """Every row of one read-only statement. After the request has written, in its own
+    transaction, which alone sees what it wrote."""
     bind = db.session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+    session = db.session()
+    session_writes = session.in_transaction() and has_written(session.connection())
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not session_writes:
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             return connection.execute(statement, params).all()
     with reading():

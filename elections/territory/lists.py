@@ -24,7 +24,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from elections.core.audit import AuditHead
+from elections.core.audit import NATIONAL, AuditHead
 from elections.core.clock import now
 from elections.core.db import INTEGER_MAX
 from elections.core.errors import ErrorItem, invalid
@@ -79,7 +79,7 @@ def parent_query() -> str | None:
 def list_state() -> tuple:
     """What the public lists depend on, in one row read by its key: the newest audit event
     that could change them."""
-    return read_one(select(AuditHead.lists_seq).where(AuditHead.id == 1))
+    return read_one(select(AuditHead.lists_seq).where(AuditHead.chain == NATIONAL))
 
 
 def election_exists(election_id: int) -> bool:

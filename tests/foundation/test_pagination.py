@@ -188,7 +188,7 @@ def test_a_hit_reads_one_row_by_its_key_however_long_the_trail(client, app, worl
     assert again.headers["ETag"] == first.headers["ETag"], "a protocol save is not a list change"
     [statement] = statements.texts
     assert re.fullmatch(
-        r"SELECT audit_head\.lists_seq FROM audit_head WHERE audit_head\.id = \S+", statement
+        r"SELECT audit_head\.lists_seq FROM audit_head WHERE audit_head\.chain = \S+", statement
     ), statement
 
 

@@ -33,6 +33,7 @@ def upgrade():
             sa.Column("chain", sa.String(length=40), nullable=False, server_default="national")
         )
         batch_op.create_unique_constraint(batch_op.f("uq_audit_head_chain"), ["chain"])
+        batch_op.add_column(sa.Column("anchored_at", sa.DateTime(timezone=True), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         # The national head was inserted as id 1 by hand: the next head's id comes after it.
         op.execute(
@@ -51,6 +52,7 @@ def downgrade():
         raise RuntimeError(f"{others} audit events are on commission chains; not downgraded")
     op.execute("DELETE FROM audit_head WHERE chain <> 'national'")
     with op.batch_alter_table("audit_head", schema=None) as batch_op:
+        batch_op.drop_column("anchored_at")
         batch_op.drop_constraint(batch_op.f("uq_audit_head_chain"), type_="unique")
         batch_op.drop_column("chain")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
