@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from elections.core import audit
 from elections.core.audit import AuditEvent
 from elections.core.extensions import db
 
@@ -41,13 +42,25 @@ def audit_count(app, action: str | None = None) -> int:
         return db.session.execute(query).scalar_one()
 
 
+def verify(app) -> audit.Verdict:
+    with app.app_context():
+        return audit.verify()
+
+
+def run_sql(app, statement: str, **params) -> None:
+    """What an intruder with the database does, committed."""
+    with app.app_context():
+        db.session.execute(text(statement), params)
+        db.session.commit()
+
+
 def audit_actions(app, entity_type: str, entity_id) -> list[tuple[str, dict]]:
-    """(action, payload) of the events about one entity, in chain order."""
+    """(action, payload) of the events about one entity, in the order they were chained."""
     with app.app_context():
         events = db.session.execute(
             select(AuditEvent)
             .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-            .order_by(AuditEvent.seq)
+            .order_by(AuditEvent.id)
         ).scalars()
         return [(event.action, json.loads(event.payload)) for event in events]
 

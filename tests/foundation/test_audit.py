@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from elections.core import audit
 from elections.core.audit import GENESIS, Action, AuditEvent, AuditHead, event_hash
 from elections.core.extensions import db
-from tests.foundation.support import audit_actions, audit_count, errors_of, fields
+from tests.foundation.support import audit_actions, audit_count, errors_of, fields, run_sql, verify
 
 
 def record_three(app) -> list[str]:
@@ -22,17 +22,6 @@ def record_three(app) -> list[str]:
         db.session.commit()
         newest = select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(3)
         return list(reversed(db.session.execute(newest).scalars().all()))
-
-
-def verify(app) -> audit.Verdict:
-    with app.app_context():
-        return audit.verify()
-
-
-def run_sql(app, statement: str, **params) -> None:
-    with app.app_context():
-        db.session.execute(text(statement), params)
-        db.session.commit()
 
 
 def test_events_form_a_chain_ending_at_the_head(app):

@@ -14,7 +14,7 @@ import os
 import stat
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from elections.ballots import services as ballot_services
 from elections.core import audit
@@ -23,7 +23,7 @@ from elections.core.extensions import db
 from elections.results import services as result_services
 from elections.territory.models import Election, Precinct
 from tests import factories
-from tests.foundation.support import audit_actions
+from tests.foundation.support import audit_actions, run_sql
 from tests.results.support import protocol_body
 
 
@@ -35,12 +35,6 @@ def record_three(app) -> list[str]:
         db.session.commit()
         newest = select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(3)
         return list(reversed(db.session.execute(newest).scalars().all()))
-
-
-def run_sql(app, statement: str, **params) -> None:
-    with app.app_context():
-        db.session.execute(text(statement), params)
-        db.session.commit()
 
 
 def cut_tail(app, hashes: list[str], keep: int) -> None:

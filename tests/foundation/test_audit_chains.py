@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from elections.ballots import services as ballot_services
 from elections.candidates.models import Candidate
@@ -22,6 +22,7 @@ from elections.core.extensions import db
 from elections.results import services as result_services
 from elections.territory.models import Election, Precinct
 from tests import factories
+from tests.foundation.support import run_sql, verify
 from tests.results.support import protocol_body
 
 
@@ -67,17 +68,6 @@ def chain_of(app, chain: str) -> list[AuditEvent]:
         return [(e.seq, e.action, e.hash) for e in events]
 
 
-def verdict(app) -> audit.Verdict:
-    with app.app_context():
-        return audit.verify()
-
-
-def run_sql(app, statement: str, **params) -> None:
-    with app.app_context():
-        db.session.execute(text(statement), params)
-        db.session.commit()
-
-
 def test_protocols_are_chained_on_their_commissions_chain(app, world, night):
     with app.app_context():
         organiser = db.session.get(Election, world.election_id).organiser_id
@@ -91,7 +81,7 @@ def test_protocols_are_chained_on_their_commissions_chain(app, world, night):
             select(AuditEvent.action).where(AuditEvent.chain == NATIONAL)
         ).scalars()
         assert "protocol.saved" not in list(national)
-    assert verdict(app).ok
+    assert verify(app).ok
 
 
 def test_certification_anchors_the_commissions_heads_into_the_national_chain(app, world, night):
@@ -116,7 +106,7 @@ def test_certification_anchors_the_commissions_heads_into_the_national_chain(app
         }
         # The anchor comes after the certification in the transaction: the public head is it.
         assert national_head.seq == anchor.seq
-    assert verdict(app).ok
+    assert verify(app).ok
 
 
 def test_a_commission_event_altered_fails_verify_naming_its_chain(app, world, night):
@@ -125,7 +115,7 @@ def test_a_commission_event_altered_fails_verify_naming_its_chain(app, world, ni
         "UPDATE audit_events SET payload = '{}' WHERE chain = :chain AND seq = 1",
         chain=night,
     )
-    found = verdict(app)
+    found = verify(app)
     assert (found.ok, found.problem) == (False, f"{night} event 1 was altered")
     national = len(chain_of(app, NATIONAL))
     assert found.count == national  # every national event held; none of the broken chain
@@ -141,7 +131,7 @@ def test_a_commission_chain_cut_after_its_anchor_fails_verify(app, world, night)
         chain=night,
         hash=first[2],
     )
-    found = verdict(app)
+    found = verify(app)
     assert not found.ok
     assert found.problem.startswith(f"{night} event 2 was removed (anchored by event ")
 
@@ -167,7 +157,7 @@ def test_a_commission_chain_rewritten_and_relinked_to_its_head_fails_verify(app,
         head = db.session.execute(select(AuditHead).where(AuditHead.chain == night)).scalar_one()
         head.hash = prev
         db.session.commit()
-    found = verdict(app)
+    found = verify(app)
     assert not found.ok
     # The anchor pins the chain's head as it was (event 2): the rewrite shows there.
     assert found.problem.startswith(
@@ -179,7 +169,7 @@ def test_a_commission_chain_deleted_with_its_head_fails_verify(app, world, night
     certify(app, world)
     run_sql(app, "DELETE FROM audit_events WHERE chain = :chain", chain=night)
     run_sql(app, "DELETE FROM audit_head WHERE chain = :chain", chain=night)
-    found = verdict(app)
+    found = verify(app)
     assert not found.ok
     assert found.problem.startswith(f"{night} was removed entirely (national event "), found
 
@@ -209,7 +199,7 @@ def test_audit_anchor_anchors_what_moved_and_nothing_twice(app, cli, world, nigh
             .all()
         )
     assert [json.loads(a)["heads"][night]["seq"] for a in anchors] == [2, 3]
-    assert verdict(app).ok
+    assert verify(app).ok
 
 
 def test_one_transaction_on_two_chains_locks_the_commission_head_before_the_national(app, world):
@@ -251,7 +241,7 @@ def test_a_later_anchor_giving_other_hashes_is_a_forgery(app, world, night):
         audit.record(Action.CHAINS_ANCHORED, "audit", NATIONAL, {"heads": {night: {
             "seq": head.seq, "hash": "f" * 64}}})  # fmt: skip
         db.session.commit()
-    found = verdict(app)
+    found = verify(app)
     assert not found.ok
     assert f"anchors {night} event 2 with another hash than event " in found.problem, found
 
@@ -268,7 +258,7 @@ def test_a_malformed_anchor_is_a_verdict_not_a_crash(app, cli, world, payload):
     with app.app_context():
         audit.record(Action.CHAINS_ANCHORED, "audit", NATIONAL, payload)
         db.session.commit()
-    found = verdict(app)
+    found = verify(app)
     assert not found.ok and found.problem.endswith("is not a valid anchor"), found
     assert cli.invoke(args=["audit", "anchor"]).exit_code == 0
 
@@ -298,7 +288,7 @@ def test_a_commissions_save_anchors_its_chain_once_a_minute(app, world, night):
         db.session.commit()
     third = chain_of(app, night)[-1]
     assert anchors()[-1] == {night: {"seq": third[0], "hash": third[2]}}
-    assert verdict(app).ok
+    assert verify(app).ok
 
 
 def test_events_on_a_chain_no_commission_has_fail_verify(app, cli, world, night):
