@@ -1,6 +1,6 @@
-"""A protocol save takes the audit head, the one row every writer in the country locks, last:
-its lock is followed only by the events' INSERT and the head's UPDATE, then the commit
-(issue 17), and the save issues no more statements than today's count."""
+"""A protocol save takes its commission's audit head, the row every writer of that commission
+locks, last: its lock is followed only by the events' INSERT and the head's UPDATE, then the
+commit (issue 17), and the save issues no more statements than today's count."""
 
 from __future__ import annotations
 
