@@ -56,3 +56,23 @@ def self_nominee(app, election_id: int) -> int:
         )
         db.session.commit()
         return found.id
+
+
+def listed_voter(app) -> tuple:
+    """A committed world whose precinct A lists one voter, loaded through the API:
+    ``(world, row)``, for tests that commit for real (``committed_app``)."""
+    from elections.auth.models import User
+    from elections.auth.services import issue_token
+    from elections.core.extensions import db
+    from tests import factories
+
+    with app.app_context():
+        world = factories.make_world()
+        db.session.commit()
+        member = issue_token(db.session.get(User, world.users["territorial_member"]))
+        db.session.commit()
+    row = voter()
+    headers = {"Authorization": f"Bearer {member}"}
+    answer = put_list(app.test_client(), headers, world.election_id, world.precinct_a, [row])
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return world, row

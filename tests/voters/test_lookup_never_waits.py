@@ -9,26 +9,15 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from elections.auth.models import User
-from elections.auth.services import issue_token
 from elections.core.extensions import db
 from elections.territory.models import Election
-from tests import factories
-from tests.voters.support import put_list, voter
+from tests.voters.support import listed_voter
 
 pytestmark = pytest.mark.committing
 
 
 def test_a_lookup_answers_while_a_writer_holds_its_lock(committed_app):
-    with committed_app.app_context():
-        world = factories.make_world()
-        db.session.commit()
-        member = issue_token(db.session.get(User, world.users["territorial_member"]))
-        db.session.commit()
-    client = committed_app.test_client()
-    row = voter()
-    headers = {"Authorization": f"Bearer {member}"}
-    assert put_list(client, headers, world.election_id, world.precinct_a, [row]).status_code == 200
+    world, row = listed_voter(committed_app)
     with committed_app.app_context():
         writer = db.engine.connect()
     try:

@@ -16,11 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from elections.auth.models import User
-from elections.auth.services import issue_token
 from elections.core.extensions import db
-from tests import factories
-from tests.voters.support import put_list, voter
+from tests.voters.support import listed_voter
 
 pytestmark = pytest.mark.committing
 
@@ -62,16 +59,10 @@ def traced(engine):
 
 
 def test_a_lookup_is_one_statement_in_one_round_trip(committed_app):
+    world, row = listed_voter(committed_app)
     with committed_app.app_context():
-        world = factories.make_world()
-        db.session.commit()
-        member = issue_token(db.session.get(User, world.users["territorial_member"]))
-        db.session.commit()
         engine = db.engine
     client = committed_app.test_client()
-    row = voter()
-    headers = {"Authorization": f"Bearer {member}"}
-    assert put_list(client, headers, world.election_id, world.precinct_a, [row]).status_code == 200
 
     with traced(engine) as sent:
         answer = client.post("/api/v1/voter-lookup", json={"iin": row["iin"]})
