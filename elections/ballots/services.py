@@ -8,8 +8,6 @@ from datetime import datetime
 from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elections.ballots.models import FIGURE_FIELDS, Protocol, ProtocolVersion, ProtocolVote
@@ -25,7 +23,7 @@ from elections.candidates.models import ON_BALLOT, Candidate
 from elections.core import audit
 from elections.core.audit import Action, canonical
 from elections.core.clock import now
-from elections.core.db import INTEGER_MAX
+from elections.core.db import INTEGER_MAX, dialect_insert
 from elections.core.errors import MAX_ERROR_ITEMS, ErrorItem, ServiceError, conflict, invalid
 from elections.core.extensions import db
 from elections.territory.models import Election, Precinct
@@ -245,8 +243,7 @@ def check_protocol(election: Election, data: dict) -> ProtocolFigures:
 def _first_header(precinct: Precinct, election: Election):
     """INSERT the protocol header at version 1 unless the precinct has one (ON CONFLICT DO
     NOTHING, which SQLite and PostgreSQL both speak): the id it returns, or none, says who won."""
-    dialect = db.session.connection().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(db.session.connection().dialect.name)
     return (
         insert(Protocol.__table__)
         .values(precinct_id=precinct.id, election_id=election.id, version=1)

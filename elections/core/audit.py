@@ -36,11 +36,9 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from elections.core.db import UTCDateTime, utcnow
+from elections.core.db import UTCDateTime, dialect_insert, utcnow
 from elections.core.extensions import db
 
 GENESIS = "0" * 64
@@ -190,13 +188,8 @@ def _locked_head(session, chain: str, wait: bool = True) -> AuditHead | None:
     if head is None and not wait:
         return None
     if head is None and chain != NATIONAL:
-        insert_head = (
-            postgresql_insert
-            if session.get_bind().dialect.name == "postgresql"
-            else (sqlite_insert)
-        )
         session.execute(
-            insert_head(AuditHead.__table__)
+            dialect_insert(session.get_bind().dialect.name)(AuditHead.__table__)
             .values(chain=chain, seq=0, hash=GENESIS, lists_seq=0)
             .on_conflict_do_nothing(index_elements=["chain"])
         )

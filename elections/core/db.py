@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -19,6 +21,11 @@ NAMING_CONVENTION = {
 # The largest value an INTEGER column holds (PostgreSQL's int4): ids, counts and numbers that
 # come from clients are checked against it, so an oversized one is refused, never a 500.
 INTEGER_MAX = 2**31 - 1
+
+
+def dialect_insert(dialect_name: str):
+    """The dialect's INSERT, which speaks ``ON CONFLICT DO NOTHING`` on both engines."""
+    return postgresql_insert if dialect_name == "postgresql" else sqlite_insert
 
 
 def utcnow() -> datetime:
