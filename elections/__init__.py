@@ -28,9 +28,19 @@ def _template_folder() -> str:
 
 def create_app(overrides: dict | None = None) -> Flask:
     from elections.auth.access import install
-    from elections.core import config, sqlite
+    from elections.core import config, replica, sqlite
     from elections.core.extensions import babel, csrf, db, login_manager, migrate
-    from elections.web import errors, forms, i18n, ratelimit, security, uploads
+    from elections.web import (
+        errors,
+        forms,
+        health,
+        i18n,
+        metrics,
+        ratelimit,
+        request_log,
+        security,
+        uploads,
+    )
     from elections.web.access import check_all_routes_guarded
 
     app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
@@ -44,6 +54,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
+    replica.install(app)
+    # First, so that their after-request hooks run last and time the whole request.
+    request_log.install(app)
+    metrics.install(app)
     ratelimit.install(app)
     uploads.install(app)  # before the CSRF check reads a form
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -61,6 +75,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     forms.install(app)  # no form post names a field twice or holds a NUL byte
     errors.register_error_handlers(app)
     app.after_request(security.add_headers)
+    app.register_blueprint(health.bp)
     _register_template_helpers(app)
     _register_cli(app)
     check_all_routes_guarded(app)
@@ -96,6 +111,7 @@ def api_blueprints() -> tuple:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from elections.auth import metrics_page
     from elections.auth import views as auth_views
     from elections.ballots import desk  # noqa: F401 (the commission's home, on its blueprint)
     from elections.ballots import views as ballot_views
@@ -118,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         csrf.exempt(api)  # bearer tokens, not cookies: no cross-site form can send one
     web_api.install(app, apis)
     for blueprint in (
+        metrics_page.bp,
         pages.bp,
         i18n.bp,
         auth_views.bp,

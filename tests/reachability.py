@@ -45,7 +45,9 @@ DOWNLOAD_ENDINGS = (".pdf", ".csv", ".json", ".xml", ".zip")
 # GET routes that are not pages, with the reason.
 NOT_PAGES = {
     "i18n.switch": "a redirect that sets the language; each page links it",
-    "pages.health": "the health check of load balancers, JSON",
+    "health.healthz": "the liveness check of load balancers, JSON",
+    "health.readyz": "the readiness check of load balancers, JSON",
+    "metrics.metrics": "Prometheus' scrape, text for a machine",
     "protocols.sent": "asked by the protocol form's script after a reload, JSON",
     "scans.file": "a scan or a photo as itself, linked from the results pages",
 }

@@ -21,9 +21,12 @@ from elections.core.extensions import db
 from elections.web.access import EXEMPT_ENDPOINTS, AccessRule, is_api_request
 
 
-def _bearer_user() -> User | None:
+def bearer_user(required: bool = False) -> User | None:
+    """The user of the request's API token; None without one (a 401 when ``required``)."""
     header = request.headers.get("Authorization", "")
     if not header:
+        if required:
+            raise _unauthorized()
         return None
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -65,10 +68,13 @@ def enforce_access() -> object | None:
     if rule is None:  # unreachable after the start-up check; fail closed all the same
         raise not_found()
     if is_api_request():
-        g.actor = _bearer_user()
+        g.actor = bearer_user()
     else:
         g.actor = current_user if current_user.is_authenticated else None
         sessions.note_session_use()
+    # Named now, for the request log: after the commit the user is expired, and reading
+    # the name then would cost every request another query.
+    g.actor_name = getattr(g.actor, "username", None)
     if rule.public:
         return None
     if g.actor is None:

@@ -56,6 +56,15 @@ def from_environment(instance_path: str) -> dict:
         # (docs/personal-data.md): never in the database, so a copy of it reads no IIN back.
         "PII_KEY": _secret_key(instance_path, "ELECTIONS_PII_KEY", "pii_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A streaming replica the public pages read from (core/replica.py); none: the primary.
+        "READ_DATABASE_URI": os.environ.get("ELECTIONS_READ_DATABASE_URL") or None,
+        # Seconds a public page waits for the replica to replay what its key read on the
+        # primary, before it reads the primary instead.
+        "REPLICA_WAIT": float(os.environ.get("ELECTIONS_REPLICA_WAIT") or 2),
+        # /metrics for anyone (a scraper on a private network), not only the admin's token.
+        "METRICS_PUBLIC": os.environ.get("ELECTIONS_METRICS_PUBLIC") == "1",
+        # One JSON line per request on stderr (web/request_log.py); "off" silences them.
+        "REQUEST_LOG": os.environ.get("ELECTIONS_REQUEST_LOG", "on") != "off",
         "ELECTIONS_TIMEZONE": os.environ.get("ELECTIONS_TIMEZONE", "Asia/Almaty"),
         "BABEL_DEFAULT_LOCALE": "kk",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("ELECTIONS_TIMEZONE", "Asia/Almaty"),
@@ -104,3 +113,5 @@ def from_environment(instance_path: str) -> dict:
 
 def finalise(config: dict) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config.get("READ_DATABASE_URI"):
+        config["READ_DATABASE_URI"] = _normalise_database_url(config["READ_DATABASE_URI"])

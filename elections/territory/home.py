@@ -1,12 +1,10 @@
-"""The public home page and a health check."""
+"""The public home page."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import text
 
 from elections.core.clock import now
-from elections.core.extensions import db
 from elections.territory.services import elections_page
 from elections.web.access import public
 
@@ -22,10 +20,3 @@ def home():
         (election, election.calendar(), election.status_at(moment)) for election in page.items
     ]
     return render_template("home.html", elections=elections, page=page)
-
-
-@bp.get("/healthz")
-@public
-def health():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}

@@ -20,8 +20,10 @@ from functools import wraps
 from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 
+from elections.core import replica
 from elections.core.clock import now
 from elections.web.access import current_actor, is_api_request
+from elections.web.metrics import PAGE_CACHE
 
 MAX_AGE = 10
 _ENTRIES = 4096
@@ -64,7 +66,14 @@ def cached_by(state, reads=None, follows_clock: bool = False):
                 variant = (request.path, *reads())
             else:
                 variant = (request.path, *(request.args.get(name) for name in reads))
-            return _cached(view, kwargs, state(**kwargs), variant, follows_clock)
+            # The key comes from the primary; a page rendered from the replica waits for it.
+            key = replica.on_primary(lambda: state(**kwargs))
+
+            def render():
+                replica.settle(lambda: state(**kwargs), key)
+                return view(**kwargs)
+
+            return _cached(render, key, variant, follows_clock)
 
         return wrapper
 
@@ -77,31 +86,33 @@ def holds_until(instant: datetime | None) -> None:
     g.page_holds_until = min(instant, g.get("page_holds_until", instant))
 
 
-def _cached(view, kwargs: dict, state: tuple, variant=None, follows_clock: bool = False):
+def _cached(render, state: tuple, variant, follows_clock: bool):
+    """``render``: the view's answer, from the replica once it shows ``state``."""
     if _personal():
-        response = make_response(view(**kwargs))
+        response = make_response(render())
         response.headers["Cache-Control"] = "private, no-cache"
         response.vary.add("Cookie")
         return response
-    variant = request.full_path if variant is None else variant
     key = "|".join(map(str, (variant, get_locale(), *state)))
     if follows_clock:
         # The instant the page kept under this key stops being true completes the key; while
         # it is unknown or past, the page is rendered and tells it anew.
         horizon = _horizons.get(key)
         if horizon is None or now() >= horizon:
-            return _render_following_clock(view, kwargs, key)
+            return _render_following_clock(render, key)
         key += f"|{horizon.isoformat()}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         # The reader holds this very variant (same path and query, language and data).
+        PAGE_CACHE.labels("not_modified").inc()
         return _shared(Response(status=304), etag)
     with _lock:
         hit = _pages.get(etag)
         if hit is not None:
             _pages.move_to_end(etag)
+    PAGE_CACHE.labels("miss" if hit is None else "hit").inc()
     if hit is None:
-        response = make_response(view(**kwargs))
+        response = make_response(render())
         _keep_response(etag, response)
     else:
         body, status, headers = hit
@@ -111,9 +122,10 @@ def _cached(view, kwargs: dict, state: tuple, variant=None, follows_clock: bool 
     return response
 
 
-def _render_following_clock(view, kwargs: dict, key: str) -> Response:
+def _render_following_clock(render, key: str) -> Response:
     g.pop("page_holds_until", None)
-    response = make_response(view(**kwargs))
+    PAGE_CACHE.labels("miss").inc()
+    response = make_response(render())
     horizon = g.pop("page_holds_until", None)
     if horizon is None or response.status_code != 200:
         response.headers["Cache-Control"] = "no-cache"

@@ -23,6 +23,7 @@ import time
 import weakref
 from functools import wraps
 
+import redis
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_limiter import Limiter
@@ -118,8 +119,11 @@ def reset() -> None:
             continue
         prefix = limiter.app_prefix
         connection = storage.get_connection()
-        for name in connection.scan_iter(match=f"*LIMITER/{prefix}/*", count=500):
-            connection.delete(name)
+        try:
+            for name in connection.scan_iter(match=f"*LIMITER/{prefix}/*", count=500):
+                connection.delete(name)
+        except redis.ConnectionError:
+            continue  # a store nobody reaches (a readiness test's) keeps no counts
 
 
 def limited(bucket: str, config_key: str):

@@ -50,7 +50,9 @@ class Row:
 ACCESS: dict[str, Row] = {
     # Public pages and the contract
     "pages.home": Row(EVERYONE),
-    "pages.health": Row(EVERYONE),
+    "health.healthz": Row(EVERYONE),
+    "health.readyz": Row(EVERYONE),
+    "metrics.metrics": Row(ADMIN),
     "i18n.switch": Row(EVERYONE),
     "auth.login": Row(EVERYONE),
     "auth.logout": Row(EVERYONE),

@@ -10,16 +10,9 @@ a key prefix of this run that is deleted at the end.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import redis
@@ -27,13 +20,10 @@ import redis
 from elections.web import ratelimit
 from tests import processes
 from tests.foundation.support import errors_of
-from tests.processes import free_port
 
 LOOKUP = "/api/v1/status?application_number=AB-0001&iin=900101300123"
 PROXY = {"REMOTE_ADDR": "10.0.0.1"}
 REDIS_URL = "redis://127.0.0.1:6379/0"
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-START_TIMEOUT = 90
 
 
 def lookups(client, count: int, **headers) -> list[int]:
@@ -142,68 +132,6 @@ def test_sign_in_is_limited_per_address_too(make_app):
 # -- gunicorn, two workers, Redis ------------------------------------------------------------
 
 
-class Gunicorn:
-    def __init__(self, env: dict[str, str], overrides: dict):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [
-                GUNICORN,
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--access-logfile",
-                "-",
-                "--access-logformat",
-                "ACCESS %(p)s %(s)s %(U)s",
-                f"elections:create_app({overrides!r})",
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "gunicorn exited:\n" + "".join(self.lines)
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        raise AssertionError("gunicorn did not serve:\n" + "".join(self.lines))
-
-    def get(self, path: str) -> int:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=20) as answer:  # noqa: S310
-                return answer.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def pids(self, path_prefix: str) -> set[str]:
-        found = set()
-        for line in list(self.lines):
-            match = re.match(r"ACCESS <?(\d+)>? (\d+) (\S+)", line)
-            if match and match.group(3).startswith(path_prefix):
-                found.add(match.group(1))
-        return found
-
-    def stop(self) -> None:
-        processes.stop(self.process, timeout=20)
-        self.process.stdout.close()
-
-
 @pytest.mark.committing
 def test_the_limit_holds_across_two_gunicorn_workers_on_redis(committed_app, fresh_database_url):
     store = redis.Redis.from_url(REDIS_URL)
@@ -219,7 +147,9 @@ def test_the_limit_holds_across_two_gunicorn_workers_on_redis(committed_app, fre
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("ELECTIONS_PROXY_COUNT", None)
-    server = Gunicorn(env, {"RATELIMIT_KEY_PREFIX": prefix, "STATUS_LOOKUP_RATE": (limit, 300)})
+    server = processes.Gunicorn(
+        env, {"RATELIMIT_KEY_PREFIX": prefix, "STATUS_LOOKUP_RATE": (limit, 300)}
+    )
     try:
         server.wait_until_serving()
         # Twice the limit at once, on separate connections, so both workers take requests.
