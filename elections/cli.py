@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_migrate import upgrade
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import run_simple
 
@@ -483,6 +483,29 @@ def start_command(host, port):
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path):
+    """Copy the SQLite database to TARGET while the service runs (PostgreSQL: see
+    docs/deployment.md, "Backups": a base backup and the WAL archive)."""
+    if db.engine.dialect.name != "sqlite":
+        _refuse("backup copies a SQLite database; PostgreSQL is backed up by pg_basebackup")
+    if target.exists():
+        _refuse(f"{target} exists already: name a new file")
+    started = time.monotonic()
+    size = sqlite.backup(db.engine, target)
+    copy = create_engine(f"sqlite:///{target}")
+    with copy.connect() as connection:
+        seq, digest = connection.execute(
+            text("SELECT seq, hash FROM audit_head WHERE chain = 'national'")
+        ).one()
+    copy.dispose()
+    click.echo(
+        f"backed up {size:,} bytes to {target} in {time.monotonic() - started:.2f} s; "
+        f"its national audit head is {seq}:{digest}"
+    )
+
+
 voters_cli = AppGroup("voters", help="Load the voter lists compiled by the akimats.")
 
 
@@ -607,5 +630,6 @@ def install(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(start_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(voters_cli)
     app.cli.add_command(scans_cli)
