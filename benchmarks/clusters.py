@@ -9,6 +9,7 @@ the ``postgres`` user, which PostgreSQL requires.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -164,10 +165,9 @@ class Clusters:
 
     def close(self) -> None:
         for cluster in reversed(self.members):
-            try:
+            # Killed already, or never started: the folder goes all the same.
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 cluster.stop()
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass  # killed already, or never started: the folder goes all the same
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
