@@ -115,11 +115,17 @@ class Server:
     """gunicorn with two workers on a loopback port, as production runs it (without nginx)."""
 
     def __init__(
-        self, url: str, workers: int = 2, port: int | None = None, extra: list[str] | None = None
+        self,
+        url: str,
+        workers: int = 2,
+        port: int | None = None,
+        extra: list[str] | None = None,
+        environment: dict[str, str] | None = None,
     ):
         self.url = url
         self.workers = workers
         self.extra = extra or []  # more gunicorn options, e.g. ["--threads", "4"]
+        self.environment = environment or {}  # more settings, e.g. the read replica's URL
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
@@ -137,7 +143,12 @@ class Server:
         ]
 
     def env(self) -> dict:
-        return {**os.environ, "ELECTIONS_DATABASE_URL": self.url, "SECRET_KEY": SECRET}
+        return {
+            **os.environ,
+            "ELECTIONS_DATABASE_URL": self.url,
+            "SECRET_KEY": SECRET,
+            **self.environment,
+        }
 
     def start(self, timeout: float = 60) -> Server:
         log = self.log_path.open("ab")
