@@ -760,8 +760,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = [bench_engine(engine, args) for engine in engines]
     print(table(results, args))
+    if "postgresql" in engines:
+        print(replica_lag_line(args))
     say(f"total {time.monotonic() - started:.0f} s")
     return 0
+
+
+def replica_lag_line(args) -> str:
+    """The public pages' streaming replica under the national ingest (benchmarks/replication.py,
+    drill d): clusters of its own, an asynchronous standby, the public reading it."""
+    from benchmarks.replication import drill_lag
+
+    fraction = 0.1 if args.quick else 1.0
+    lag = drill_lag(args.seed, fraction)
+    return (
+        f"replica lag under the national ingest (PostgreSQL, asynchronous standby, "
+        f"{lag['protocols']:,} protocols at {lag['ingest_per_s']:.0f}/s, "
+        f"{lag['public_pages_from_replica']:,} public pages read from it): "
+        f"{lag['samples_behind']} of {lag['lag_samples']} samples behind; replayed within "
+        f"p50 {lag['lag_ms_p50']} ms, p99 {lag['lag_ms_p99']} ms, max {lag['lag_ms_max']} ms; "
+        f"at most {lag['lag_kb_max']} KB of WAL behind"
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.clusters import AS_POSTGRES, Cluster, Clusters, lsn_of, replay_lsn
+import psycopg
+
+from benchmarks.clusters import AS_POSTGRES, Cluster, Clusters, lsn_of
 from benchmarks.common import (
     Http,
     Job,
@@ -234,9 +236,9 @@ def _correction_instant(app, precinct_id: int) -> str:
     with app.app_context():
         at = db.session.execute(
             select(AuditEvent.at)
-            .where(AuditEvent.action == "protocol.saved")
+            .where(AuditEvent.action == "protocol.saved", AuditEvent.entity_type == "protocol")
+            .where(AuditEvent.entity_id == str(precinct_id))
             .where(AuditEvent.payload.contains('"version":2'))
-            .where(AuditEvent.payload.contains(f'"precinct_id":{precinct_id}'))
         ).scalar_one()
         db.session.remove()
     return at.isoformat()
@@ -451,18 +453,30 @@ def drill_sqlite_backup(seed: int, fraction: float, at: float) -> dict:
 # -- d. replica lag under the national ingest -----------------------------------------------------
 
 
-def _lag_probe(primary: Cluster, standby: Cluster) -> tuple[float, int]:
-    """Seconds until the standby replays what the primary has written now, and the WAL bytes
-    it had still to replay at that moment."""
-    (written,) = primary.sql("SELECT pg_current_wal_lsn()::text")[0]
-    target = lsn_of(written)
-    started = time.monotonic()
-    behind = max(0, target - replay_lsn(standby))
-    while replay_lsn(standby) < target:
-        if time.monotonic() - started > 30:
-            break
-        time.sleep(0.002)
-    return time.monotonic() - started, behind
+class LagProbe:
+    """How far the standby runs behind: on connections of its own to both servers, the WAL
+    bytes it had still to replay at a moment, and the seconds until it had replayed them."""
+
+    def __init__(self, primary: Cluster, standby: Cluster):
+        self.primary = psycopg.connect(primary.url(), autocommit=True)
+        self.standby = psycopg.connect(standby.url(), autocommit=True)
+
+    def _replayed(self) -> int:
+        (lsn,) = self.standby.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()
+        return lsn_of(lsn)
+
+    def sample(self) -> tuple[float, int]:
+        (written,) = self.primary.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+        target = lsn_of(written)
+        started = time.monotonic()
+        behind = max(0, target - self._replayed())
+        while behind and self._replayed() < target and time.monotonic() - started < 30:
+            time.sleep(0.001)
+        return (time.monotonic() - started if behind else 0.0), behind
+
+    def close(self) -> None:
+        self.primary.close()
+        self.standby.close()
 
 
 def drill_lag(seed: int, fraction: float) -> dict:
@@ -486,9 +500,11 @@ def drill_lag(seed: int, fraction: float) -> dict:
         pages = Counter()
 
         def sample() -> None:
+            probe = LagProbe(primary, standby)
             while not done.is_set():
-                samples.append(_lag_probe(primary, standby))
-                done.wait(0.1)
+                samples.append(probe.sample())
+                done.wait(0.05)
+            probe.close()
 
         def read_pages() -> None:
             client = Http(server.port)
@@ -525,6 +541,7 @@ def drill_lag(seed: int, fraction: float) -> dict:
             "ingest_per_s": round(ingest.rate, 1),
             "public_pages_from_replica": pages.get(200, 0),
             "lag_samples": len(samples),
+            "samples_behind": sum(1 for _s, b in samples if b),
             "lag_ms_p50": round(statistics.median(seconds) * 1000, 1),
             "lag_ms_p99": round(pct(seconds, 0.99) * 1000, 1),
             "lag_ms_max": round(seconds[-1] * 1000, 1),
