@@ -18,8 +18,8 @@ RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 # The instance folder of an installed app (compiled translations, scans without an object
 # store) must be the service user's; the secrets come from the environment, never from it.
 RUN useradd --system --uid 10001 --home-dir /srv elections \
-    && mkdir -p /usr/local/var/elections-instance /srv \
-    && chown elections /usr/local/var/elections-instance /srv
+    && mkdir -p /usr/local/var/elections-instance /srv /tmp/metrics \
+    && chown elections /usr/local/var/elections-instance /srv /tmp/metrics
 USER elections
 WORKDIR /srv
 ENV PYTHONUNBUFFERED=1 \

@@ -1,20 +1,22 @@
 """A streaming replica for the public: ``ELECTIONS_READ_DATABASE_URL`` (optional).
 
-Anonymous GET and HEAD requests (no session, no API token) read from the replica: the public
-pages and the open-data documents. Everything else reads and writes on the primary, and so
-does any write a public request makes (a flush or an INSERT/UPDATE/DELETE goes to the primary).
+The cached public pages (web/page_cache.py: the results pages, the open-data documents, the
+public lists), asked by an anonymous GET or HEAD (no session, no API token), render from the
+replica. Everything else reads and writes on the primary, and so does any write or row lock
+inside such a render.
 
 A replica replays the primary's WAL a little behind it, so a cached page's state (its
-election's state and change counter, web/page_cache.py) is read on the primary, and before a
-page is rendered from the replica, the replica must show that same state: the request waits
-for replay (up to ``REPLICA_WAIT`` seconds), else renders from the primary. A page therefore
-never shows a result older than the one certified on the primary.
+election's state and change counter) is read on the primary, and before the page renders from
+the replica the replica must show that same state: the request waits for replay (up to
+``REPLICA_WAIT`` seconds), else renders from the primary. A page therefore never shows a
+result older than the one certified on the primary. A view without such a state is never sent
+to the replica: nothing could tell it is behind.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -32,33 +34,73 @@ def engine():
 
 
 def routed() -> bool:
-    """Whether this request's reads go to the replica."""
+    """Whether this moment's reads go to the replica."""
     return has_request_context() and bool(g.get(_ROUTED))
 
 
 class RoutingSession(Session):
-    """The app's session: reads of a public request on the replica, the rest on the primary."""
+    """The app's session: a cached public page's render on the replica, all else on the
+    primary (writes, row locks, and whatever follows a write, always)."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        if bind is None and routed() and not self._flushing and not isinstance(clause, UpdateBase):
+        if bind is None and routed() and not self._flushing and not _writes(clause):
             return engine()
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
-def _route() -> None:
-    """before_request: a public read goes to the replica."""
-    g.pop(_ROUTED, None)
-    anonymous = "Authorization" not in request.headers and "_user_id" not in session
-    if request.method in ("GET", "HEAD") and anonymous:
-        g.setdefault(_ROUTED, True)
+def _writes(clause) -> bool:
+    return isinstance(clause, UpdateBase) or getattr(clause, "_for_update_arg", None) is not None
+
+
+def _eligible() -> None:
+    """before_request: an anonymous GET or HEAD may read its cached page from the replica."""
+    g.replica_eligible = (
+        request.method in ("GET", "HEAD")
+        and "Authorization" not in request.headers
+        and "_user_id" not in session
+    )
 
 
 @contextmanager
-def primary():
+def reading(state_of: Callable[[], tuple], key: tuple) -> Iterator[None]:
+    """A cached public page renders inside this block (web/page_cache.py): from the replica,
+    once the replica shows ``key`` (the page's state, read on the primary) or a later state
+    the primary agrees with. Past ``REPLICA_WAIT`` seconds, or for any other request, the
+    block reads the primary. Every other view reads the primary: only a page whose state is
+    known can be checked against the replica's."""
+    use = engine() is not None and has_request_context() and g.get("replica_eligible", False)
+    if use:
+        g.setdefault(_ROUTED, True)
+        use = _caught_up(state_of, key)
+        if not use:
+            g.pop(_ROUTED, None)
+    try:
+        yield
+    finally:
+        if use:
+            g.pop(_ROUTED, None)
+
+
+def _caught_up(state_of: Callable[[], tuple], key: tuple) -> bool:
+    """Wait, backing off, until the replica shows ``key``; a replica past ``key`` counts once
+    the primary shows the same. The primary is asked at most once per wait step."""
+    deadline = time.monotonic() + current_app.config["REPLICA_WAIT"]
+    pause = 0.005
+    while True:
+        seen = state_of()
+        if seen == key or seen == _on_primary(state_of):
+            return True
+        if time.monotonic() + pause > deadline:
+            current_app.logger.warning("the replica is behind; this page reads the primary")
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
+@contextmanager
+def primary() -> Iterator[None]:
     """Reads inside the block go to the primary, whatever the request."""
-    was = g.get(_ROUTED) if has_request_context() else None
-    if was:
-        g.pop(_ROUTED)
+    was = g.pop(_ROUTED, None) if has_request_context() else None
     try:
         yield
     finally:
@@ -66,27 +108,9 @@ def primary():
             g.setdefault(_ROUTED, was)
 
 
-def on_primary(state_of: Callable[[], tuple]) -> tuple:
+def _on_primary(state_of: Callable[[], tuple]) -> tuple:
     with primary():
         return state_of()
-
-
-def settle(state_of: Callable[[], tuple], key: tuple) -> None:
-    """Before a page is rendered from the replica: wait until the replica shows ``key`` (read
-    on the primary) or a later state the primary agrees with; past the wait, the rest of the
-    request reads from the primary."""
-    if not routed():
-        return
-    deadline = time.monotonic() + current_app.config["REPLICA_WAIT"]
-    while True:
-        seen = state_of()
-        if seen == key or seen == on_primary(state_of):
-            return
-        if time.monotonic() >= deadline:
-            g.pop(_ROUTED)
-            current_app.logger.warning("the replica is behind; this page reads the primary")
-            return
-        time.sleep(0.01)
 
 
 @dataclass(frozen=True)
@@ -125,4 +149,4 @@ def install(app: Flask) -> None:
     if not url:
         return
     app.extensions["replica"] = create_engine(url, pool_pre_ping=True)
-    app.before_request_funcs.setdefault(None, []).insert(0, _route)
+    app.before_request_funcs.setdefault(None, []).insert(0, _eligible)

@@ -69,10 +69,17 @@ class _ReplicaLag:
     def collect(self):
         from elections.core import replica
 
-        with self.app.app_context():
-            lag = replica.lag()
-        if lag is None:
+        up = GaugeMetricFamily("elections_replica_up", "Whether the replica answered the scrape.")
+        try:
+            with self.app.app_context():
+                lag = replica.lag()
+        except Exception:  # noqa: BLE001 (a replica that is away is what this reports)
+            self.app.logger.exception("the replica's lag could not be read")
+            up.add_metric([], 0)
+            yield up
             return
+        up.add_metric([], 1)
+        yield up
         seconds = GaugeMetricFamily(
             "elections_replica_lag_seconds", "Seconds since the replica's last replayed commit."
         )

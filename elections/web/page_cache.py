@@ -67,11 +67,12 @@ def cached_by(state, reads=None, follows_clock: bool = False):
             else:
                 variant = (request.path, *(request.args.get(name) for name in reads))
             # The key comes from the primary; a page rendered from the replica waits for it.
-            key = replica.on_primary(lambda: state(**kwargs))
+            with replica.primary():
+                key = state(**kwargs)
 
             def render():
-                replica.settle(lambda: state(**kwargs), key)
-                return view(**kwargs)
+                with replica.reading(lambda: state(**kwargs), key):
+                    return view(**kwargs)
 
             return _cached(render, key, variant, follows_clock)
 

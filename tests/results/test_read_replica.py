@@ -9,7 +9,6 @@ temporary folder, benchmarks/clusters.py), so it runs on the SQLite suite too.
 from __future__ import annotations
 
 import pytest
-from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import event, select
 
@@ -17,6 +16,7 @@ from benchmarks.clusters import Clusters, wait_for_replay
 from elections import create_app
 from elections.auth.models import User
 from elections.ballots import services as ballot_services
+from elections.core import replica
 from elections.core.extensions import db
 from elections.results import national
 from elections.results.services import certify
@@ -26,6 +26,7 @@ from tests import factories
 from tests.results.support import protocol_body
 
 pytestmark = pytest.mark.committing
+CLOSED = "postgresql://nobody@127.0.0.1:1/none"  # a port nothing listens on
 
 
 @pytest.fixture(scope="module")
@@ -128,24 +129,32 @@ def test_public_pages_and_open_data_are_rendered_from_the_replica(replica_app, s
 
 def test_signed_in_and_token_requests_read_the_primary(replica_app, statements):
     world = replica_app.world
+    page = f"/api/v1/elections/{world.election_id}/results"
     client = replica_app.test_client()
     signed_in = client.post(
-        "/login", data={"username": world.usernames["territorial_chair"], "password": "x"}
+        "/login",
+        data={"username": world.usernames["territorial_chair"], "password": factories.PASSWORD},
     )
-    assert signed_in.status_code in (200, 401)  # a POST: the primary's, whatever its answer
+    assert signed_in.status_code == 302
     with replica_app.app_context():
         from elections.auth.services import issue_token
 
         token = issue_token(db.session.get(User, world.users["territorial_chair"]))
         db.session.commit()
     statements["replica"].clear()
-    answer = client.get(
-        f"/api/v1/elections/{world.election_id}/results",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    assert client.get(f"/results/{world.election_id}").status_code == 200  # the cookie's
+    answer = replica_app.test_client().get(page, headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
     assert statements["replica"] == []
     assert any("protocol" in s for s in statements["primary"])
+
+
+def test_a_public_page_without_a_state_to_check_reads_the_primary(replica_app, statements):
+    """The certified versions have no page-cache state: nothing could tell the replica is
+    behind, so they are read on the primary."""
+    path = f"/api/v1/elections/{replica_app.world.election_id}/results/versions"
+    assert replica_app.test_client().get(path).status_code == 200
+    assert statements["replica"] == []
 
 
 def test_a_certification_not_yet_replayed_is_shown_from_the_primary(pair, replica_app, statements):
@@ -179,15 +188,22 @@ def test_a_certification_not_yet_replayed_is_shown_from_the_primary(pair, replic
     assert statements["replica"], "once replayed, the replica renders it again"
 
 
-def test_a_write_in_a_public_request_goes_to_the_primary(replica_app):
-    """A read-only standby refuses every write: one that succeeds went to the primary."""
+def test_writes_and_row_locks_in_a_replica_render_go_to_the_primary(replica_app, statements):
+    """A read-only standby refuses every write and every FOR UPDATE: one that succeeds went to
+    the primary, while a plain read in the same render went to the replica."""
     with replica_app.test_request_context("/results"):
         replica_app.preprocess_request()
-        assert g.read_replica
-        unit = db.session.execute(select(Unit).limit(1)).scalar_one()
-        unit.name_en = "Written through a public request"
-        db.session.commit()
+        with replica.reading(lambda: ("same",), ("same",)):
+            assert replica.routed()
+            db.session.execute(select(Unit.id).limit(1)).scalar_one()
+            assert statements["replica"], "the plain read went to the replica"
+            db.session.execute(select(Unit).limit(1).with_for_update()).scalar_one()
+            unit = db.session.execute(select(Unit).limit(1)).scalar_one()
+            unit.name_ru = "Записано публичным запросом"
+            db.session.commit()
         db.session.remove()
+    assert any("FOR UPDATE" in s for s in statements["primary"])
+    assert any(s.startswith("UPDATE units") for s in statements["primary"])
 
 
 def test_readiness_and_metrics_name_the_replica(replica_app):
@@ -195,5 +211,32 @@ def test_readiness_and_metrics_name_the_replica(replica_app):
     ready = client.get("/readyz").get_json()
     assert ready["checks"] == {"database": "ok", "replica": "ok"}
     scrape = client.get("/metrics").get_data(as_text=True)
+    assert "elections_replica_up 1.0" in scrape
     assert "elections_replica_lag_bytes " in scrape
     assert "elections_replica_lag_seconds " in scrape
+
+
+def test_readiness_checks_the_primary_and_the_replica_each(pair, replica_app):
+    """A primary that is away is not ready, even with the replica up; a replica that is away
+    is named, and the scrape still answers, saying so."""
+    _primary, standby = pair
+    base = {**replica_app.config, "TESTING": True}
+    for database, read, expected in (
+        (CLOSED, standby.url("elections"), {"database": "failed", "replica": "ok"}),
+        (
+            replica_app.config["SQLALCHEMY_DATABASE_URI"],
+            CLOSED,
+            {"database": "ok", "replica": "failed"},
+        ),
+    ):
+        app = create_app({**base, "SQLALCHEMY_DATABASE_URI": database, "READ_DATABASE_URI": read})
+        client = app.test_client()
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.get_json()["checks"] == expected
+        if expected["replica"] == "failed":
+            scrape = client.get("/metrics")
+            assert scrape.status_code == 200
+            assert "elections_replica_up 0.0" in scrape.get_data(as_text=True)
+        with app.app_context():
+            db.engine.dispose()
+            app.extensions["replica"].dispose()
