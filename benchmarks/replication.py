@@ -58,6 +58,15 @@ def _dispose(app) -> None:
         db.engine.dispose()
 
 
+def _tear_down(servers: list[Server], apps: list, clusters: Clusters | None = None) -> None:
+    for server in servers:
+        server.cleanup()
+    for app in apps:
+        _dispose(app)
+    if clusters is not None:
+        clusters.close()
+
+
 def _exactly_once(state: dict, acknowledged: dict[int, dict]) -> list[int]:
     """Precincts acknowledged but not stored as exactly one version with the digest answered."""
     wrong = []
@@ -205,11 +214,7 @@ def drill_failover(seed: int, fraction: float, kill_at: float) -> dict:
             "audit_final": verdict,
         }
     finally:
-        for server in servers:
-            server.cleanup()
-        for app in apps:
-            _dispose(app)
-        clusters.close()
+        _tear_down(servers, apps, clusters)
 
 
 # -- b. point-in-time restore ---------------------------------------------------------------------
@@ -346,11 +351,7 @@ def drill_pitr(seed: int, fraction: float) -> dict:
             "audit": verdict,
         }
     finally:
-        for server in servers:
-            server.cleanup()
-        for app in apps:
-            _dispose(app)
-        clusters.close()
+        _tear_down(servers, apps, clusters)
 
 
 # -- c. SQLite online backup ---------------------------------------------------------------------
@@ -442,10 +443,7 @@ def drill_sqlite_backup(seed: int, fraction: float, at: float) -> dict:
             "audit": verdict,
         }
     finally:
-        for server in servers:
-            server.cleanup()
-        for app in apps:
-            _dispose(app)
+        _tear_down(servers, apps)
         database.drop()
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -550,11 +548,7 @@ def drill_lag(seed: int, fraction: float) -> dict:
             "lost": 0,
         }
     finally:
-        for server in servers:
-            server.cleanup()
-        for app in apps:
-            _dispose(app)
-        clusters.close()
+        _tear_down(servers, apps, clusters)
 
 
 def main(argv: list[str] | None = None) -> int:
