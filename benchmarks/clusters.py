@@ -171,24 +171,18 @@ class Clusters:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def replay_lsn(standby: Cluster) -> int:
-    (lsn,) = standby.sql("SELECT pg_last_wal_replay_lsn()::text")[0]
-    return lsn_of(lsn)
-
-
-def lsn_of(text: str) -> int:
-    high, low = text.split("/")
-    return (int(high, 16) << 32) + int(low, 16)
+# WAL positions as byte offsets, which Python compares as integers.
+WRITTEN = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"
+REPLAYED = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint"
 
 
 def wait_for_replay(primary: Cluster, standby: Cluster, timeout: float = 60) -> float:
     """Wait until the standby has replayed everything the primary has written now; returns
     the seconds it took."""
-    (written,) = primary.sql("SELECT pg_current_wal_lsn()::text")[0]
-    target = lsn_of(written)
+    ((target,),) = primary.sql(WRITTEN)
     started = time.monotonic()
-    while replay_lsn(standby) < target:
+    while standby.sql(REPLAYED)[0][0] < target:
         if time.monotonic() - started > timeout:
-            raise TimeoutError(f"{standby.name} did not replay to {written} in {timeout} s")
+            raise TimeoutError(f"{standby.name} did not replay to byte {target} in {timeout} s")
         time.sleep(0.01)
     return time.monotonic() - started

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks.clusters import AS_POSTGRES, Cluster, Clusters, lsn_of
+from benchmarks.clusters import AS_POSTGRES, REPLAYED, WRITTEN, Cluster, Clusters
 from benchmarks.common import (
     Http,
     Job,
@@ -67,6 +67,17 @@ def _tear_down(servers: list[Server], apps: list, clusters: Clusters | None = No
         clusters.close()
 
 
+def _national_on(primary: Cluster, label: str, seed: int, fraction: float, apps: list):
+    """The national round in a new database on ``primary``: its URL, an app on it (kept in
+    ``apps`` for the tear-down), a token per commission and the protocols to send."""
+    url = primary.create_database("elections")
+    app = make_app(url)
+    apps.append(app)
+    say(f"[{label}] building the data set (fraction {fraction}) ...")
+    _summary, tokens, jobs = national_round(app, seed, fraction)
+    return url, app, tokens, jobs
+
+
 def _exactly_once(state: dict, acknowledged: dict[int, dict]) -> list[int]:
     """Precincts acknowledged but not stored as exactly one version with the digest answered."""
     wrong = []
@@ -93,8 +104,6 @@ class HeadWatcher:
         while not self._stop.is_set():
             try:
                 status, answer = client.request("GET", HEAD)
-            except OSError:
-                status, answer = -1, None
             except Exception:  # noqa: BLE001 (a dying server answers anything; keep watching)
                 status, answer = -1, None
             if status == 200 and (self.last is None or answer["seq"] >= self.last["seq"]):
@@ -119,11 +128,7 @@ def drill_failover(seed: int, fraction: float, kill_at: float) -> dict:
     try:
         primary = clusters.primary(sync_standby="standby")
         standby = clusters.standby(primary, "standby")
-        url = primary.create_database("elections")
-        app = make_app(url)
-        apps.append(app)
-        say(f"[failover] building the data set (fraction {fraction}) ...")
-        _summary, tokens, jobs = national_round(app, seed, fraction)
+        url, app, tokens, jobs = _national_on(primary, "failover", seed, fraction, apps)
         by_precinct = {job.precinct_id: job for job in jobs}
         (sync_state,) = primary.sql("SELECT sync_state FROM pg_stat_replication")[0]
         check(sync_state == "sync", f"the standby is {sync_state}, not synchronous")
@@ -186,9 +191,6 @@ def drill_failover(seed: int, fraction: float, kill_at: float) -> dict:
         stored = {p for p, rows in state["versions"].items() if rows}
         unacknowledged = [by_precinct[p] for p in sorted(by_precinct) if p not in acknowledged]
         resent = run_ingest(restarted.port, unacknowledged, tokens, deadline=600)
-        moments["first_save"] = moments["serving"]  # the restarted server's first answer
-        if resent.latencies:
-            moments["first_save"] += resent.latencies[0]
         final = stored_state(new_app)
         complete = [p for p in by_precinct if len(final["versions"].get(p, [])) == 1]
         lost = len(by_precinct) - len(complete)
@@ -282,11 +284,7 @@ def drill_pitr(seed: int, fraction: float) -> dict:
     apps = []
     try:
         primary = clusters.primary(archive=True)
-        url = primary.create_database("elections")
-        app = make_app(url)
-        apps.append(app)
-        say(f"[pitr] building the data set (fraction {fraction}) ...")
-        _summary, tokens, jobs = national_round(app, seed, fraction)
+        url, app, tokens, jobs = _national_on(primary, "pitr", seed, fraction, apps)
         base = clusters.base_backup(primary, "base")
         say("[pitr] base backup taken; ingesting ...")
         server = Server(url).start()
@@ -460,12 +458,10 @@ class LagProbe:
         self.standby = psycopg.connect(standby.url(), autocommit=True)
 
     def _replayed(self) -> int:
-        (lsn,) = self.standby.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()
-        return lsn_of(lsn)
+        return self.standby.execute(REPLAYED).fetchone()[0]
 
     def sample(self) -> tuple[float, int]:
-        (written,) = self.primary.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-        target = lsn_of(written)
+        (target,) = self.primary.execute(WRITTEN).fetchone()
         started = time.monotonic()
         behind = max(0, target - self._replayed())
         while behind and self._replayed() < target and time.monotonic() - started < 30:
@@ -484,11 +480,7 @@ def drill_lag(seed: int, fraction: float) -> dict:
     try:
         primary = clusters.primary()
         standby = clusters.standby(primary, "replica")
-        url = primary.create_database("elections")
-        app = make_app(url)
-        apps.append(app)
-        say(f"[lag] building the data set (fraction {fraction}) ...")
-        _summary, tokens, jobs = national_round(app, seed, fraction)
+        url, app, tokens, jobs = _national_on(primary, "lag", seed, fraction, apps)
         replica_url = standby.url("elections")
         server = Server(url, environment={"ELECTIONS_READ_DATABASE_URL": replica_url}).start()
         servers.append(server)

@@ -119,11 +119,6 @@ class Lag:
     seconds: float  # since the replica's last replayed commit; 0 when nothing is left
 
 
-def _lsn(value: str) -> int:
-    high, low = value.split("/")
-    return (int(high, 16) << 32) + int(low, 16)
-
-
 def lag() -> Lag | None:
     """How far the replica is behind the primary, or None without a replica."""
     from elections.core.extensions import db
@@ -134,13 +129,14 @@ def lag() -> Lag | None:
     with db.engine.connect() as connection:
         written = connection.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one()
     with replica.connect() as connection:
-        replayed, since = connection.execute(
+        behind, since = connection.execute(
             text(
-                "SELECT pg_last_wal_replay_lsn()::text,"
+                "SELECT pg_wal_lsn_diff(CAST(:written AS pg_lsn), pg_last_wal_replay_lsn()),"
                 " extract(epoch FROM now() - pg_last_xact_replay_timestamp())"
-            )
+            ),
+            {"written": written},
         ).one()
-    behind = max(0, _lsn(written) - _lsn(replayed)) if replayed else 0
+    behind = max(0, int(behind or 0))
     return Lag(behind, float(since or 0) if behind else 0.0)
 
 

@@ -41,13 +41,9 @@ PAGE_CACHE = Counter(
 _SAVE_ENDPOINTS = {"ballots_api.save_protocol": 200, "protocols.protocol": 302}
 
 
-def _begin() -> None:
-    g.metrics_started = time.perf_counter()
-
-
 def _count(response):
     endpoint = request.endpoint or "unmatched"
-    started = g.get("metrics_started")
+    started = g.get("request_started")  # set first of all by web/request_log.py
     if started is not None:
         LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
     ANSWERS.labels(endpoint, str(response.status_code)).inc()
@@ -110,5 +106,4 @@ def exposition() -> Response:
 
 
 def install(app: Flask) -> None:
-    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.after_request(_count)
